@@ -1,0 +1,100 @@
+"""The `localchat` command: parses arguments and dispatches (server and TUI imported lazily)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from localchat.config import PRESETS
+from localchat.errors import LocalChatError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="localchat",
+        description="Private chat with your documents. With no command, opens the TUI.",
+    )
+    parser.add_argument("--data-dir", help="where LocalChat keeps its data (env LOCALCHAT_HOME)")
+    parser.add_argument("--config", help="TOML settings file (env LOCALCHAT_CONFIG)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the OpenAI-compatible server (headless)")
+    serve.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8484)")
+
+    ingest = sub.add_parser("ingest", help="ingest files and folders")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("--json", action="store_true", help="print one JSON report on stdout")
+
+    for name, helptext in (
+        ("search", "retrieval only, with score breakdown"),
+        ("ask", "one answer with its sources"),
+    ):
+        cmd = sub.add_parser(name, help=helptext)
+        cmd.add_argument("query", metavar="QUESTION" if name == "ask" else "QUERY")
+        cmd.add_argument("--preset", choices=list(PRESETS), default=None)
+        cmd.add_argument("--json", action="store_true")
+        if name == "search":
+            cmd.add_argument("--mode", choices=["hybrid", "bm25", "vector"], default="hybrid")
+            cmd.add_argument("--explain", action="store_true", help="also list dropped candidates")
+
+    ev = sub.add_parser("eval", help="retrieval quality on a BEIR-layout folder")
+    ev.add_argument("dir", metavar="DIR")
+    ev.add_argument("--preset", choices=list(PRESETS), default="balanced")
+    ev.add_argument("--limit", type=int, default=None, help="only the first N queries")
+    ev.add_argument(
+        "--mode",
+        default="hybrid",
+        help="hybrid, bm25, vector, or 'all' for the three (default hybrid)",
+    )
+    ev.add_argument("--json", action="store_true")
+
+    bench = sub.add_parser("bench", help="the performance suite")
+    bench.add_argument("--json", action="store_true")
+    bench.add_argument("--quick", action="store_true", help="the small CI subset")
+    bench.add_argument(
+        "--scale",
+        type=int,
+        action="append",
+        default=None,
+        help="chunk counts for retrieval at scale (repeatable)",
+    )
+    bench.add_argument("--output", help="also write the JSON figures to this file")
+
+    sub.add_parser("doctor", help="check models, data dir, server and index; say what to do")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        from localchat.config import load_settings
+
+        settings = load_settings(args.config, args.data_dir)
+        return _dispatch(args, settings)
+    except LocalChatError as exc:
+        print(f"error: {exc.user_message()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings) -> int:
+    command = args.command
+    if command is None:
+        from tui.app import run_tui  # lazy: the core never imports the front ends
+
+        return run_tui(settings)
+    if command == "serve":
+        from server.app import serve
+
+        return serve(settings, host=args.host, port=args.port)
+    from localchat.commands import run
+
+    return run(command, args, settings)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

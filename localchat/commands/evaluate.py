@@ -1,0 +1,114 @@
+"""`localchat eval DIR`: ingest a BEIR corpus once (cached), then measure retrieval quality."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import msgspec
+
+from localchat.config import PRESETS, RagSettings, Settings
+from localchat.retrieval.evaluate import (
+    EvalReport,
+    corpus_documents,
+    documents_ranked,
+    eval_data_dir,
+    make_report,
+    read_beir,
+    run_queries,
+)
+from localchat.runtime import Runtime
+
+EVAL_DEPTH = 100  # documents ranked per query (recall@100)
+
+
+def run_eval(
+    settings: Settings,
+    folder: Path,
+    *,
+    preset: str = "balanced",
+    limit: int | None = None,
+    modes: tuple[str, ...] = ("hybrid",),
+    embedder=None,
+    quiet: bool = False,
+) -> list[EvalReport]:
+    corpus, queries, qrels = read_beir(folder)
+    if limit:
+        queries = queries[:limit]
+    data_dir = eval_data_dir(settings, corpus, preset)
+    eval_settings = msgspec.structs.replace(
+        settings, data_dir=str(data_dir), rag=RagSettings(preset=preset)
+    )
+    runtime = Runtime.open(eval_settings, embedder=embedder, isolate_parsing=False)
+    try:
+        total = sum(1 for line in corpus.read_bytes().splitlines() if line.strip())
+        seconds = 0.0
+        if runtime.store.counts()[0] != total:
+            if not quiet:
+                print(f"ingesting {total} documents into {data_dir} (once)…", file=sys.stderr)
+            report = runtime.ingestor().ingest_documents(
+                corpus_documents(corpus, corpus.parent.name), total
+            )
+            seconds = report.seconds
+        docs, chunks = runtime.store.counts()
+        # Rank deep enough for recall@100 even when several chunks share a document.
+        params = msgspec.structs.replace(PRESETS[preset], top_k=3 * EVAL_DEPTH)
+        reports = []
+        for mode in modes:
+
+            def search(text: str, mode=mode) -> list[str]:
+                found = runtime.retriever.search(text, params, mode=mode, candidates=3 * EVAL_DEPTH)
+                return documents_ranked(found.hits, EVAL_DEPTH)
+
+            search(queries[0].text) if queries else None  # warm caches and threads
+            metrics, latencies = run_queries(search, queries, qrels)
+            reports.append(
+                make_report(
+                    metrics,
+                    latencies,
+                    queries=len(queries),
+                    preset=preset,
+                    mode=mode,
+                    docs=docs,
+                    chunks=chunks,
+                    secs=seconds,
+                )
+            )
+        return reports
+    finally:
+        runtime.close()
+
+
+def main(args, settings: Settings) -> int:
+    from rich.table import Table
+
+    from localchat.commands.output import console, print_json
+
+    modes = ("hybrid", "bm25", "vector") if args.mode == "all" else (args.mode,)
+    reports = run_eval(
+        settings, Path(args.dir), preset=args.preset, limit=args.limit, modes=modes, quiet=args.json
+    )
+    if args.json:
+        print_json(reports[0] if len(reports) == 1 else {"runs": reports, **_flat(reports[0])})
+        return 0
+    table = Table(
+        title=f"{Path(args.dir).name}: {reports[0].queries} queries, preset {args.preset}"
+    )
+    for col in ("mode", "nDCG@10", "recall@10", "recall@100", "MRR@10", "p50 ms", "p95 ms"):
+        table.add_column(col)
+    for r in reports:
+        table.add_row(
+            r.mode,
+            f"{r.ndcg_at_10:.4f}",
+            f"{r.recall_at_10:.4f}",
+            f"{r.recall_at_100:.4f}",
+            f"{r.mrr_at_10:.4f}",
+            f"{r.p50_ms:.1f}",
+            f"{r.p95_ms:.1f}",
+        )
+    console().print(table)
+    return 0
+
+
+def _flat(report: EvalReport) -> dict:
+    return msgspec.to_builtins(report)

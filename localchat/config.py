@@ -1,0 +1,222 @@
+"""Settings: frozen msgspec Structs loaded from TOML, then `LOCALCHAT_<SECTION>_<KEY>` env vars."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, get_origin
+
+import msgspec
+
+from localchat.errors import ConfigError
+
+
+class RagParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The four numbers a preset fixes (chunk sizes in characters)."""
+
+    chunk_size: int
+    chunk_overlap: int
+    top_k: int
+    min_similarity: float
+
+
+PRESETS: dict[str, RagParams] = {
+    "fast": RagParams(chunk_size=512, chunk_overlap=100, top_k=10, min_similarity=0.35),
+    "balanced": RagParams(chunk_size=1024, chunk_overlap=200, top_k=20, min_similarity=0.28),
+    "accurate": RagParams(chunk_size=2048, chunk_overlap=400, top_k=40, min_similarity=0.22),
+}
+DEFAULT_PRESET = "balanced"
+
+
+class ModelSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    # Empty means "the bundled model": all-MiniLM-L6-v2 (converted once to GGUF in the data
+    # dir) for embeddings, SmolLM2-135M-Instruct Q4_1 for generation.
+    embedding_path: str = ""
+    generation_path: str = ""
+    # When set, generation goes to this OpenAI-compatible server (Ollama, llama.cpp, vLLM).
+    upstream_base_url: str = ""
+    upstream_api_key: str = ""
+    upstream_model: str = ""
+    threads: int = 0  # 0: every core
+    context_tokens: int = 4096
+    max_answer_tokens: int = 512
+    embed_batch_tokens: int = 4096
+
+
+class RagSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    preset: str = DEFAULT_PRESET
+    # Optional overrides of the preset's values; None keeps the preset's.
+    chunk_size: int | None = None
+    chunk_overlap: int | None = None
+    top_k: int | None = None
+    min_similarity: float | None = None
+    candidates: int = 100  # per-list depth before fusion
+    rrf_k: int = 60
+
+
+class ServerSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    host: str = "127.0.0.1"
+    port: int = 8484
+    api_keys: tuple[str, ...] = ()
+    api_keys_file: str = ""
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "[::1]", "::1")
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 64 * 1024 * 1024
+    allowed_roots: tuple[str, ...] = ()  # path ingestion over HTTP only below these
+
+
+class CacheSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    enabled: bool = True
+    l1_entries: int = 1024
+    l1_bytes: int = 64 * 1024 * 1024
+    l2_entries: int = 20_000
+    semantic: bool = True
+    semantic_threshold: float = 0.97  # query-embedding cosine
+    fuzzy_threshold: float = 95.0  # rapidfuzz ratio on normalised text
+    cache_sampled: bool = False  # serve temperature>0 requests without a seed from cache
+
+
+class IngestSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    max_file_bytes: int = 512 * 1024 * 1024
+    parse_timeout_s: float = 120.0
+    parse_memory_mb: int = 2048
+    max_pages: int = 5000
+
+
+class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    data_dir: str = ""
+    models: ModelSettings = ModelSettings()
+    rag: RagSettings = RagSettings()
+    server: ServerSettings = ServerSettings()
+    cache: CacheSettings = CacheSettings()
+    ingest: IngestSettings = IngestSettings()
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+    def rag_params(self) -> RagParams:
+        """The preset's values with any overrides applied."""
+        return resolve_rag(self.rag)
+
+
+def resolve_rag(rag: RagSettings) -> RagParams:
+    base = PRESETS[rag.preset]
+    merged = msgspec.structs.replace(
+        base,
+        **{
+            name: value
+            for name in RagParams.__struct_fields__
+            if (value := getattr(rag, name)) is not None
+        },
+    )
+    validate_rag(merged)
+    return merged
+
+
+def validate_rag(params: RagParams) -> None:
+    """Raise ConfigError naming the first value out of range."""
+    checks = [
+        ("chunk_size", 64 <= params.chunk_size <= 16384, "an integer from 64 to 16384"),
+        (
+            "chunk_overlap",
+            0 <= params.chunk_overlap < params.chunk_size // 2 + 1,
+            "an integer from 0 to half of chunk_size",
+        ),
+        ("top_k", 1 <= params.top_k <= 200, "an integer from 1 to 200"),
+        ("min_similarity", -1.0 <= params.min_similarity <= 1.0, "a number from -1 to 1"),
+    ]
+    for name, ok, allowed in checks:
+        if not ok:
+            raise ConfigError(
+                f"rag.{name} = {getattr(params, name)!r} is out of range",
+                hint=f"use {allowed}",
+                param=name,
+            )
+
+
+SECTIONS = {
+    "models": ModelSettings,
+    "rag": RagSettings,
+    "server": ServerSettings,
+    "cache": CacheSettings,
+    "ingest": IngestSettings,
+}
+
+
+def default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("localchat", appauthor=False))
+
+
+def load_settings(
+    config_file: str | os.PathLike[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Build Settings from (lowest first) defaults, a TOML file, the environment, arguments."""
+    env = dict(os.environ if environ is None else environ)
+    config_file = config_file or env.get("LOCALCHAT_CONFIG") or None
+    raw: dict[str, Any] = {}
+    source = "defaults"
+    if config_file:
+        path = Path(config_file).expanduser()
+        source = str(path)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(
+                f"config file {path} does not exist", hint="create it or drop --config"
+            ) from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}", hint="fix the syntax") from None
+    _apply_env(raw, env)
+    chosen_dir = data_dir or env.get("LOCALCHAT_HOME") or raw.get("data_dir") or default_data_dir()
+    raw["data_dir"] = str(Path(chosen_dir).expanduser().resolve())
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(
+            f"bad setting in {source}: {exc}",
+            hint=_allowed_hint(str(exc)),
+        ) from None
+    if settings.rag.preset not in PRESETS:
+        raise ConfigError(
+            f"bad setting in {source}: rag.preset = {settings.rag.preset!r}",
+            hint=f"choose one of {', '.join(PRESETS)}",
+            param="preset",
+        )
+    settings.rag_params()  # validates overrides
+    return settings
+
+
+def _apply_env(raw: dict[str, Any], env: dict[str, str]) -> None:
+    for section, struct in SECTIONS.items():
+        for field in struct.__struct_fields__:
+            value = env.get(f"LOCALCHAT_{section.upper()}_{field.upper()}")
+            if value is None:
+                continue
+            annotation = struct.__annotations__.get(field, "")
+            is_tuple = "tuple" in str(annotation) or get_origin(annotation) is tuple
+            parsed: Any = [v.strip() for v in value.split(",") if v.strip()] if is_tuple else value
+            raw.setdefault(section, {})[field] = parsed
+
+
+def _allowed_hint(message: str) -> str:
+    if "unknown field" in message.lower() or "Object contains unknown field" in message:
+        sections = ", ".join(f"[{name}]" for name in SECTIONS)
+        return f"remove the unknown key; valid sections are {sections} (see docs/configuration.md)"
+    return "see docs/configuration.md for each key's type and allowed values"
+
+
+def with_rag(settings: Settings, **changes: Any) -> Settings:
+    """A copy of settings with rag fields replaced (validated)."""
+    new = msgspec.structs.replace(settings, rag=msgspec.structs.replace(settings.rag, **changes))
+    if new.rag.preset not in PRESETS:
+        raise ConfigError(
+            f"unknown preset {new.rag.preset!r}", hint=f"choose one of {', '.join(PRESETS)}"
+        )
+    new.rag_params()
+    return new

@@ -1,0 +1,166 @@
+"""The vector index: USearch HNSW (cosine), keys = chunk ids, derived from SQLite, rebuildable."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from usearch.index import Index
+
+from localchat.store.store import Store
+
+# f16 keeps recall@10 against exact search at the level of f32 on MiniLM vectors while halving
+# memory and the file (measured: docs/benchmarks.md, "Vector index scalar kind").
+DEFAULT_DTYPE = "f16"
+
+
+def checksum(keys: np.ndarray) -> int:
+    """Same formula as Store.key_stats, so SQLite and the index can be compared cheaply."""
+    if keys.size == 0:
+        return 0
+    return int(np.sum(keys.astype(np.uint64) % np.uint64(1_000_000_007), dtype=np.uint64))
+
+
+class VectorIndex(Protocol):
+    dim: int
+
+    def add(self, keys: np.ndarray, vectors: np.ndarray) -> None: ...
+    def remove(self, keys: list[int]) -> None: ...
+    def search(self, vector: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def __len__(self) -> int: ...
+
+
+class UsearchIndex:
+    """Thread-safe wrapper: USearch allows concurrent searches, but not search during add."""
+
+    def __init__(self, dim: int, dtype: str = DEFAULT_DTYPE, threads: int = 0) -> None:
+        self.dim = dim
+        self.dtype = dtype
+        self.threads = threads or (os.cpu_count() or 1)
+        self._index = self._new()
+        self._lock = threading.RLock()
+
+    def _new(self) -> Index:
+        return Index(
+            ndim=self.dim,
+            metric="cos",
+            dtype=self.dtype,
+            connectivity=16,
+            expansion_add=128,
+            expansion_search=64,
+        )
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def keys(self) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._index.keys, dtype=np.uint64)
+
+    def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        if len(keys) == 0:
+            return
+        keys = np.asarray(keys, dtype=np.uint64)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        with self._lock:
+            self._index.add(keys, vectors, threads=self.threads)
+
+    def remove(self, keys: list[int]) -> None:
+        if not keys:
+            return
+        with self._lock:
+            self._index.remove(np.asarray(keys, dtype=np.uint64))
+
+    def search(self, vector: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """(keys, cosine similarities) best first."""
+        if len(self._index) == 0 or count <= 0:
+            return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.float32)
+        with self._lock:
+            matches = self._index.search(np.asarray(vector, dtype=np.float32), count)
+        return np.asarray(matches.keys), 1.0 - np.asarray(matches.distances, dtype=np.float32)
+
+    def exact_search(self, vector: np.ndarray, count: int) -> np.ndarray:
+        """Brute-force keys best first (for recall measurements)."""
+        with self._lock:
+            keys = self.keys()
+            vecs = self._index.get(keys).astype(np.float32)
+        scores = vecs @ np.asarray(vector, dtype=np.float32)
+        order = np.argsort(-scores)[:count]
+        return keys[order]
+
+    def save(self, path: Path) -> None:
+        """Write atomically, with a sidecar recording count and checksum of the keys."""
+        tmp = path.with_suffix(".tmp")
+        with self._lock:
+            self._index.save(str(tmp))
+            keys = self.keys()
+        os.replace(tmp, path)
+        meta = {
+            "count": int(keys.size),
+            "checksum": checksum(keys),
+            "dim": self.dim,
+            "dtype": self.dtype,
+        }
+        side = path.with_suffix(".json")
+        side_tmp = side.with_suffix(".json.tmp")
+        side_tmp.write_text(json.dumps(meta))
+        os.replace(side_tmp, side)
+
+    def load(self, path: Path) -> bool:
+        """Load a saved index; False when it is missing, unreadable or of another shape."""
+        side = path.with_suffix(".json")
+        try:
+            meta = json.loads(side.read_text())
+            if meta["dim"] != self.dim or meta["dtype"] != self.dtype:
+                return False
+            index = self._new()
+            index.load(str(path))
+        except (OSError, ValueError, KeyError, RuntimeError):
+            return False
+        if len(index) != meta["count"]:
+            return False
+        with self._lock:
+            self._index = index
+        self._saved_checksum = int(meta["checksum"])
+        return True
+
+    def saved_checksum(self) -> int | None:
+        return getattr(self, "_saved_checksum", None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._index = self._new()
+
+
+def index_path(data_dir: Path, model_id: str) -> Path:
+    slug = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in model_id)
+    return data_dir / f"vectors-{slug}.usearch"
+
+
+def open_index(store: Store, data_dir: Path, model_id: str, dim: int) -> tuple[UsearchIndex, str]:
+    """Open the saved index and check it against SQLite; rebuild from stored vectors if needed.
+
+    Returns the index and what happened: "loaded", "rebuilt" or "empty".
+    """
+    index = UsearchIndex(dim)
+    path = index_path(data_dir, model_id)
+    expected = store.key_stats(model_id)
+    if index.load(path) and (len(index), index.saved_checksum()) == expected:
+        return index, "loaded"
+    if expected[0] == 0:
+        index.clear()
+        index.save(path)
+        return index, "empty"
+    rebuild(index, store, model_id)
+    index.save(path)
+    return index, "rebuilt"
+
+
+def rebuild(index: UsearchIndex, store: Store, model_id: str) -> None:
+    index.clear()
+    for keys, vectors in store.iter_vectors(model_id):
+        index.add(keys, vectors)

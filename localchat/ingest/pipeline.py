@@ -1,0 +1,301 @@
+"""Ingestion: parse → chunk → embed → store + index, in three overlapping stages."""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import msgspec
+import numpy as np
+
+from localchat.config import RagParams
+from localchat.errors import LocalChatError, StoreError
+from localchat.index.vector_index import UsearchIndex
+from localchat.ingest.chunker import chunk_pages
+from localchat.ingest.files import file_sha256, walk_paths
+from localchat.ingest.loaders import LoadedDocument
+from localchat.ingest.progress import FileOutcome, IngestProgress, IngestReport
+from localchat.models.embedder import Embedder
+from localchat.store.records import NewChunk, NewDocument, layout_id
+from localchat.store.store import Store
+
+EMBED_BATCH = 64  # sequences per embed call: enough to fill llama.cpp's batch
+_DONE = object()
+
+
+class Parsed(msgspec.Struct):
+    """A document parsed and chunked, waiting for its vectors."""
+
+    doc: NewDocument
+    chunks: list[NewChunk]
+    vectors: dict[str, np.ndarray] = {}
+
+
+class Ingestor:
+    """Owns no resources: store, index and embedder are opened by the caller."""
+
+    def __init__(
+        self,
+        store: Store,
+        index: UsearchIndex,
+        embedder: Embedder,
+        params: RagParams,
+        *,
+        index_file: Path,
+        load: Callable[[Path], LoadedDocument],
+        on_written: Callable[[FileOutcome, list[int], list[int]], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.index = index
+        self.embedder = embedder
+        self.params = params
+        self.index_file = index_file
+        self.load = load
+        self.on_written = on_written  # cache invalidation and metrics hook
+        self._lock = threading.Lock()  # one ingest at a time: no duplicate documents
+
+    # -- public ----------------------------------------------------------------------------
+
+    def ingest_paths(
+        self,
+        paths: Iterable[str | Path],
+        on_progress: Callable[[IngestProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> IngestReport:
+        files, walk_errors = walk_paths(paths)
+        return self._run(
+            files, self._parse_file, on_progress, cancel, initial=walk_errors, total=len(files)
+        )
+
+    def ingest_documents(
+        self,
+        items: Iterable[tuple[NewDocument, LoadedDocument]],
+        total: int,
+        on_progress: Callable[[IngestProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> IngestReport:
+        """Ingest already-loaded documents (corpora, uploads held in memory)."""
+        return self._run(items, self._parse_loaded, on_progress, cancel, total=total)
+
+    # -- stages ----------------------------------------------------------------------------
+
+    def _run(self, items, parse, on_progress, cancel, *, total, initial=()) -> IngestReport:
+        progress = IngestProgress(files_total=total + len(initial))
+        for outcome in initial:
+            progress.record(outcome)
+        cancel = cancel or threading.Event()
+        started = time.perf_counter()
+        with self._lock:
+            parsed_q: queue.Queue = queue.Queue(maxsize=8)
+            write_q: queue.Queue = queue.Queue(maxsize=8)
+            report_lock = threading.Lock()
+
+            def report(outcome: FileOutcome) -> None:
+                with report_lock:
+                    progress.record(outcome)
+                    if on_progress:
+                        on_progress(progress)
+
+            parser = threading.Thread(
+                target=self._parse_stage,
+                args=(items, parse, parsed_q, report, cancel),
+                name="ingest-parse",
+                daemon=True,
+            )
+            writer = threading.Thread(
+                target=self._write_stage, args=(write_q, report), name="ingest-write", daemon=True
+            )
+            parser.start()
+            writer.start()
+            try:
+                self._embed_stage(parsed_q, write_q, report, cancel)
+            finally:
+                write_q.put(_DONE)
+                writer.join()
+                cancel.set()
+                while parser.is_alive():  # unblock a parser waiting on a full queue
+                    _drain(parsed_q)
+                    parser.join(0.05)
+            self.index.save(self.index_file)
+        progress.seconds = time.perf_counter() - started
+        progress.cancelled = cancel.is_set() and progress.files_done < progress.files_total
+        return IngestReport.from_progress(progress)
+
+    def _parse_stage(self, items, parse, out: queue.Queue, report, cancel) -> None:
+        try:
+            for item in items:
+                if cancel.is_set():
+                    break
+                try:
+                    parsed = parse(item)
+                except LocalChatError as exc:
+                    report(FileOutcome.failed(_item_path(item), exc))
+                    continue
+                except Exception as exc:  # a loader bug must not sink the batch
+                    report(FileOutcome.failed(_item_path(item), exc))
+                    continue
+                if isinstance(parsed, FileOutcome):
+                    report(parsed)
+                else:
+                    out.put(parsed)
+        finally:
+            out.put(_DONE)
+
+    def _embed_stage(self, inbox: queue.Queue, out: queue.Queue, report, cancel) -> None:
+        for batch in _batches(inbox, EMBED_BATCH):
+            if cancel.is_set():
+                break
+            try:
+                self._embed(batch)
+            except Exception as exc:
+                for parsed in batch:
+                    report(FileOutcome.failed(parsed.doc.path, exc))
+                continue
+            for parsed in batch:
+                out.put(parsed)
+
+    def _embed(self, batch: list[Parsed]) -> None:
+        model = self.embedder.model_id
+        hashes = {c.content_hash: c.text for p in batch for c in p.chunks}
+        known = self.store.known_vectors(hashes, model)
+        missing = [h for h in hashes if h not in known]
+        if missing:
+            vectors = self.embedder.embed([hashes[h] for h in missing])
+            known.update(zip(missing, vectors, strict=True))
+        for parsed in batch:
+            parsed.vectors = {c.content_hash: known[c.content_hash] for c in parsed.chunks}
+
+    def _write_stage(self, inbox: queue.Queue, report) -> None:
+        while (parsed := inbox.get()) is not _DONE:
+            try:
+                report(self._write(parsed))
+            except Exception as exc:
+                report(FileOutcome.failed(parsed.doc.path, exc))
+
+    def _write(self, parsed: Parsed) -> FileOutcome:
+        model = self.embedder.model_id
+        layout = layout_id(self.params.chunk_size, self.params.chunk_overlap)
+        try:
+            result = self.store.write_document(
+                parsed.doc, parsed.chunks, parsed.vectors, model=model, layout=layout
+            )
+        except Exception as exc:
+            raise StoreError(f"could not save {parsed.doc.filename}: {exc}") from exc
+        self.index.remove(result.removed_chunk_ids)
+        if result.added_chunk_ids:
+            keys = np.asarray(result.added_chunk_ids, dtype=np.uint64)
+            self.index.add(keys, np.vstack([parsed.vectors[c.content_hash] for c in parsed.chunks]))
+        outcome = FileOutcome(
+            path=parsed.doc.path,
+            status="replaced" if result.replaced else "added",
+            document_id=result.document_id,
+            chunks=len(parsed.chunks),
+            tokens=sum(c.token_count for c in parsed.chunks),
+            warnings=list(parsed.doc.warnings),
+        )
+        if self.on_written:
+            self.on_written(outcome, result.added_chunk_ids, result.removed_chunk_ids)
+        return outcome
+
+    # -- parsing ---------------------------------------------------------------------------
+
+    def _unchanged(self, path: str, sha256: str) -> FileOutcome | None:
+        """Same bytes, same model, same chunk layout: nothing to do."""
+        existing = self.store.document_by_path(path)
+        layout = layout_id(self.params.chunk_size, self.params.chunk_overlap)
+        if (
+            existing
+            and existing.sha256 == sha256
+            and existing.embed_model == self.embedder.model_id
+            and existing.layout == layout
+        ):
+            return FileOutcome(
+                path=path,
+                status="unchanged",
+                document_id=existing.id,
+                chunks=existing.chunk_count,
+            )
+        return None
+
+    def _parse_file(self, path: Path) -> Parsed | FileOutcome:
+        stat = path.stat()
+        sha = file_sha256(path)
+        if (same := self._unchanged(str(path), sha)) is not None:
+            return same
+        loaded = self.load(path)
+        doc = NewDocument(
+            path=str(path),
+            filename=path.name,
+            title=loaded.title or path.stem,
+            media_type=loaded.media_type,
+            sha256=sha,
+            size=stat.st_size,
+            mtime=stat.st_mtime,
+            pages=len(loaded.pages),
+            warnings=list(loaded.warnings),
+        )
+        return self._chunk(doc, loaded)
+
+    def _parse_loaded(self, item: tuple[NewDocument, LoadedDocument]) -> Parsed | FileOutcome:
+        doc, loaded = item
+        if (same := self._unchanged(doc.path, doc.sha256)) is not None:
+            return same
+        return self._chunk(doc, loaded)
+
+    def _chunk(self, doc: NewDocument, loaded: LoadedDocument) -> Parsed:
+        spans = chunk_pages(loaded.pages, self.params.chunk_size, self.params.chunk_overlap)
+        chunks = [
+            NewChunk(
+                ordinal=s.ordinal,
+                text=s.text,
+                page=s.page,
+                char_start=s.char_start,
+                char_end=s.char_end,
+                token_count=self.embedder.count_tokens(s.text),
+                section=s.section,
+                content_hash=content_hash(s.text),
+            )
+            for s in spans
+        ]
+        return Parsed(doc, chunks)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _batches(inbox: queue.Queue, size: int) -> Iterator[list[Parsed]]:
+    """Group queued documents until about `size` chunks are pending (or the queue is empty)."""
+    done = False
+    while not done:
+        item = inbox.get()
+        if item is _DONE:
+            return
+        batch, pending = [item], len(item.chunks)
+        while pending < size:
+            try:
+                item = inbox.get_nowait()
+            except queue.Empty:
+                break
+            if item is _DONE:
+                done = True
+                break
+            batch.append(item)
+            pending += len(item.chunks)
+        yield batch
+
+
+def _drain(q: queue.Queue) -> None:
+    while True:
+        try:
+            q.get_nowait()
+        except queue.Empty:
+            return
+
+
+def _item_path(item) -> str:
+    return str(item[0].path) if isinstance(item, tuple) else str(item)

@@ -1,0 +1,207 @@
+"""Hybrid retrieval: BM25 (FTS5) and vector search side by side, fused, cut, explained."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Literal
+
+import msgspec
+import numpy as np
+
+from localchat.config import RagParams
+from localchat.index.vector_index import UsearchIndex
+from localchat.models.embedder import Embedder
+from localchat.retrieval.fusion import ordered, rrf
+from localchat.retrieval.query import fts_match, query_terms
+from localchat.store.store import Store
+
+Mode = Literal["hybrid", "bm25", "vector"]
+
+
+class Hit(msgspec.Struct):
+    """One candidate passage and why it ranks where it does ("explain")."""
+
+    chunk_id: int
+    document_id: int
+    filename: str
+    page: int
+    chunk_index: int
+    section: str
+    text: str
+    bm25_rank: int | None = None
+    bm25_score: float | None = None
+    vector_rank: int | None = None
+    cosine: float | None = None
+    fused: float = 0.0
+    relevance: float = 0.0  # fused score scaled so the best possible hit is 1.0
+    dropped: str = ""  # why the candidate was cut ("" when kept)
+
+
+class Retrieval(msgspec.Struct):
+    query: str
+    mode: str
+    params: RagParams
+    hits: list[Hit]  # kept, best first
+    dropped: list[Hit]  # cut by min_similarity or top_k, best first
+    terms: list[str]
+    timings_ms: dict[str, float]
+
+
+class Retriever:
+    """Runs one query; safe to call from many threads at once."""
+
+    def __init__(
+        self,
+        store: Store,
+        index: UsearchIndex,
+        embedder: Embedder,
+        *,
+        candidates: int = 100,
+        rrf_k: int = 60,
+        query_embeddings=None,
+    ) -> None:
+        self.store = store
+        self.index = index
+        self.embedder = embedder
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        # Optional cache with get(text) / put(text, vector): see localchat.cache.
+        self.query_embeddings = query_embeddings
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="retrieve")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        cache = self.query_embeddings
+        if cache is not None and (vector := cache.get(text)) is not None:
+            return vector
+        vector = self.embedder.embed([text])[0]
+        if cache is not None:
+            cache.put(text, vector)
+        return vector
+
+    def bm25(self, text: str, limit: int) -> tuple[list[str], list[tuple[int, float]]]:
+        terms = query_terms(text)
+        if not terms:
+            return terms, []
+        return terms, self.store.fts(fts_match(terms), limit)
+
+    def vector(self, text: str, limit: int) -> tuple[np.ndarray, list[tuple[int, float]]]:
+        query_vector = self.embed_query(text)
+        keys, sims = self.index.search(query_vector, limit)
+        active = self._active_keys(keys)
+        return query_vector, [
+            (int(k), float(s)) for k, s in zip(keys, sims, strict=True) if int(k) in active
+        ]
+
+    def _active_keys(self, keys: np.ndarray) -> set[int]:
+        # During a re-chunk the index holds two layouts; only the serving one counts.
+        if len(keys) == 0:
+            return set()
+        marks = ",".join("?" * len(keys))
+        rows = self.store.read(
+            f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id "
+            f"WHERE c.id IN ({marks}) AND c.layout = d.layout",
+            [int(k) for k in keys],
+        )
+        return {r[0] for r in rows}
+
+    def search(
+        self,
+        text: str,
+        params: RagParams,
+        *,
+        mode: Mode = "hybrid",
+        candidates: int | None = None,
+    ) -> Retrieval:
+        started = time.perf_counter()
+        depth = max(candidates or self.candidates, params.top_k)
+        timings: dict[str, float] = {}
+        bm25_future = (
+            self._pool.submit(self._timed, self.bm25, text, depth) if mode != "vector" else None
+        )
+        query_vector, vector_hits = None, []
+        if mode != "bm25":
+            (query_vector, vector_hits), timings["vector_ms"] = self._timed(
+                self.vector, text, depth
+            )
+        terms, bm25_hits = [], []
+        if bm25_future is not None:
+            (terms, bm25_hits), timings["bm25_ms"] = bm25_future.result()
+        hits = self._fuse(bm25_hits, vector_hits, query_vector)
+        kept, dropped = self._cut(hits, params, mode)
+        timings["total_ms"] = (time.perf_counter() - started) * 1000
+        return Retrieval(text, mode, params, kept, dropped, terms, timings)
+
+    @staticmethod
+    def _timed(fn, *args):
+        started = time.perf_counter()
+        result = fn(*args)
+        return result, (time.perf_counter() - started) * 1000
+
+    def _fuse(
+        self,
+        bm25_hits: list[tuple[int, float]],
+        vector_hits: list[tuple[int, float]],
+        query_vector: np.ndarray | None,
+    ) -> list[Hit]:
+        rankings = [[k for k, _ in bm25_hits], [k for k, _ in vector_hits]]
+        scores = rrf([r for r in rankings if r], self.rrf_k)
+        keys = ordered(scores)
+        records = self.store.chunks(keys)
+        bm25 = {k: (rank, score) for rank, (k, score) in enumerate(bm25_hits, start=1)}
+        vec = {k: (rank, sim) for rank, (k, sim) in enumerate(vector_hits, start=1)}
+        cosines = self._cosines([k for k in keys if k not in vec], query_vector)
+        best = sum(1.0 / (self.rrf_k + 1) for r in rankings if r) or 1.0
+        hits = []
+        for key in keys:
+            rec = records.get(key)
+            if rec is None:  # deleted between search and fetch
+                continue
+            b_rank, b_score = bm25.get(key, (None, None))
+            v_rank, cos = vec.get(key, (None, cosines.get(key)))
+            hits.append(
+                Hit(
+                    rec.id,
+                    rec.document_id,
+                    rec.filename,
+                    rec.page,
+                    rec.ordinal,
+                    rec.section,
+                    rec.text,
+                    b_rank,
+                    b_score,
+                    v_rank,
+                    cos,
+                    scores[key],
+                    scores[key] / best,
+                )
+            )
+        return hits
+
+    def _cosines(self, keys: list[int], query_vector: np.ndarray | None) -> dict[int, float]:
+        """Cosine for candidates only BM25 found, so min_similarity applies to every hit."""
+        if query_vector is None or not keys:
+            return {}
+        records = self.store.chunks(keys)
+        vectors = self.store.known_vectors(
+            [r.content_hash for r in records.values()], self.embedder.model_id
+        )
+        return {
+            k: float(np.dot(vectors[r.content_hash], query_vector))
+            for k, r in records.items()
+            if r.content_hash in vectors
+        }
+
+    @staticmethod
+    def _cut(hits: list[Hit], params: RagParams, mode: Mode) -> tuple[list[Hit], list[Hit]]:
+        kept, dropped = [], []
+        for hit in hits:
+            if mode != "bm25" and hit.cosine is not None and hit.cosine < params.min_similarity:
+                hit.dropped = f"cosine {hit.cosine:.3f} < min_similarity {params.min_similarity}"
+            elif len(kept) >= params.top_k:
+                hit.dropped = f"beyond top_k {params.top_k}"
+            (dropped if hit.dropped else kept).append(hit)
+        return kept, dropped

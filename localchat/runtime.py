@@ -1,0 +1,188 @@
+"""The opened system: store, embedder, vector index, retriever, ingestor — built from Settings."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import msgspec
+
+from localchat.config import PRESETS, RagParams, Settings, resolve_rag, validate_rag
+from localchat.errors import ConfigError
+from localchat.index.vector_index import UsearchIndex, index_path, open_index
+from localchat.ingest.pipeline import Ingestor
+from localchat.ingest.progress import IngestProgress, IngestReport
+from localchat.models.embedder import Embedder
+from localchat.retrieval.retriever import Mode, Retrieval, Retriever
+from localchat.store.store import Store
+from localchat.telemetry import NullTelemetry, Telemetry
+
+
+class RagConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The active preset and overrides, as GET/POST /api/config/rag speak them."""
+
+    preset: str
+    chunk_size: int
+    chunk_overlap: int
+    top_k: int
+    min_similarity: float
+
+
+class Runtime:
+    """Long-lived resources. Open once per process (CLI command, server lifespan)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        embedder: Embedder,
+        index: UsearchIndex,
+        index_state: str,
+        telemetry: Telemetry,
+        parser_pool=None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.index = index
+        self.index_state = index_state
+        self.telemetry = telemetry
+        self._parser_pool = parser_pool
+        self._generator = None
+        self._generator_lock = threading.Lock()
+        self.retriever = Retriever(
+            store, index, embedder, candidates=settings.rag.candidates, rrf_k=settings.rag.rrf_k
+        )
+        self.index_file = index_path(settings.data_path, embedder.model_id)
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        telemetry: Telemetry | None = None,
+        isolate_parsing: bool = True,
+    ) -> Runtime:
+        from localchat.models.embedder import open_embedder
+
+        data = settings.data_path
+        data.mkdir(parents=True, exist_ok=True)
+        store = Store(data / "localchat.db")
+        embedder = embedder or open_embedder(settings)
+        index, state = open_index(store, data, embedder.model_id, embedder.dim)
+        pool = None
+        if isolate_parsing:
+            from localchat.ingest.isolate import ParserPool
+
+            pool = ParserPool(
+                timeout_s=settings.ingest.parse_timeout_s,
+                memory_mb=settings.ingest.parse_memory_mb,
+                max_pages=settings.ingest.max_pages,
+            )
+        return cls(settings, store, embedder, index, state, telemetry or NullTelemetry(), pool)
+
+    def close(self) -> None:
+        self.retriever.close()
+        if self._parser_pool is not None:
+            self._parser_pool.close()
+        if self._generator is not None:
+            self._generator.close()
+        self.embedder.close()
+        self.store.close()
+
+    # -- configuration ---------------------------------------------------------------------
+
+    def rag_config(self) -> RagConfig:
+        saved = self.store.meta_get("rag_config")
+        if saved:
+            return msgspec.json.decode(saved, type=RagConfig)
+        params = self.settings.rag_params()
+        return RagConfig(self.settings.rag.preset, **msgspec.structs.asdict(params))
+
+    def params(self, preset: str | None = None) -> RagParams:
+        """Parameters for a query: a named preset as is, or the active configuration."""
+        if preset is not None:
+            if preset not in PRESETS:
+                raise ConfigError(
+                    f"unknown preset {preset!r}", hint=f"choose one of {', '.join(PRESETS)}"
+                )
+            return PRESETS[preset]
+        cfg = self.rag_config()
+        return RagParams(cfg.chunk_size, cfg.chunk_overlap, cfg.top_k, cfg.min_similarity)
+
+    def set_rag_config(self, changes: dict) -> tuple[RagConfig, bool]:
+        """Apply a preset and/or overrides; returns (new config, whether chunks must change)."""
+        current = self.rag_config()
+        preset = changes.get("preset", current.preset)
+        if preset not in PRESETS:
+            raise ConfigError(
+                f"unknown preset {preset!r}",
+                hint=f"choose one of {', '.join(PRESETS)}",
+                param="preset",
+            )
+        base = PRESETS[preset] if "preset" in changes else self.params()
+        values = msgspec.structs.asdict(base) | {
+            k: v for k, v in changes.items() if k in RagParams.__struct_fields__
+        }
+        params = msgspec.convert(values, RagParams)
+        validate_rag(params)
+        new = RagConfig(preset, **msgspec.structs.asdict(params))
+        rechunk = (new.chunk_size, new.chunk_overlap) != (current.chunk_size, current.chunk_overlap)
+        self.store.meta_set("rag_config", msgspec.json.encode(new).decode())
+        return new, rechunk
+
+    # -- work --------------------------------------------------------------------------------
+
+    def ingestor(self, params: RagParams | None = None, on_written=None) -> Ingestor:
+        return Ingestor(
+            self.store,
+            self.index,
+            self.embedder,
+            params or self.params(),
+            index_file=self.index_file,
+            load=self._load,
+            on_written=on_written,
+        )
+
+    def _load(self, path: Path):
+        if self._parser_pool is not None:
+            return self._parser_pool.load(path)
+        from localchat.ingest.loaders import load_file
+
+        return load_file(path, max_pages=self.settings.ingest.max_pages)
+
+    def ingest(
+        self,
+        paths: Iterable[str | Path],
+        on_progress: Callable[[IngestProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> IngestReport:
+        return self.ingestor().ingest_paths(paths, on_progress, cancel)
+
+    def search(self, query: str, *, preset: str | None = None, mode: Mode = "hybrid") -> Retrieval:
+        return self.retriever.search(query, self.params(preset), mode=mode)
+
+    def delete_document(self, document_id: int) -> list[int]:
+        removed = self.store.delete_document(document_id)
+        self.index.remove(removed)
+        self.index.save(self.index_file)
+        return removed
+
+    @property
+    def generator(self):
+        """The answer model, loaded on first use (retrieval-only commands never pay for it)."""
+        with self._generator_lock:
+            if self._generator is None:
+                from localchat.generation import open_generator
+
+                self._generator = open_generator(self.settings)
+            return self._generator
+
+    def set_generator(self, generator) -> None:
+        with self._generator_lock:
+            self._generator = generator
+
+
+__all__ = ["RagConfig", "Runtime", "resolve_rag"]

@@ -1,0 +1,397 @@
+"""The SQLite store (WAL, one writer): documents, chunks, FTS5, vectors — the source of truth."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import msgspec
+import numpy as np
+import sqlite_utils
+
+from localchat.errors import DocumentNotFoundError, StoreError
+from localchat.store.records import (
+    ChunkRecord,
+    DocumentRecord,
+    NewChunk,
+    NewDocument,
+    WriteResult,
+)
+from localchat.store.schema import migrate
+
+_DOC_COLUMNS = ", ".join(DocumentRecord.__struct_fields__)
+_CHUNK_SELECT = (
+    "SELECT c.id, c.document_id, c.ordinal, c.text, c.page, c.char_start, c.char_end, "
+    "c.token_count, c.section, c.content_hash, d.filename, d.path "
+    "FROM chunks c JOIN documents d ON d.id = c.document_id"
+)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+class Store:
+    """One writer connection behind a lock; one reader connection per thread (WAL readers)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = _connect(self.path)
+            migrate(self._writer)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(
+                f"cannot open the database {self.path}: {exc}",
+                hint="check that the data dir is writable and not full; run `localchat doctor`",
+            ) from exc
+        self.db = sqlite_utils.Database(self._writer)
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+
+    # -- connections ---------------------------------------------------------------------
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = _connect(self.path)
+            conn.execute("PRAGMA query_only=ON")
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    def read(self, sql: str, params: Sequence | Mapping = ()) -> list[tuple]:
+        return self._reader().execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+        with self._write_lock:
+            self._writer.close()
+
+    def transaction(self):
+        """Context manager: BEGIN IMMEDIATE … COMMIT on the writer, under the write lock."""
+        return _Transaction(self)
+
+    # -- meta ----------------------------------------------------------------------------
+
+    def meta_get(self, key: str, default: str | None = None) -> str | None:
+        rows = self.read("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else default
+
+    def meta_set(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def corpus_version(self) -> int:
+        """Bumped by every write that changes documents: part of every cache key."""
+        return int(self.meta_get("corpus_version", "0") or 0)
+
+    # -- documents -----------------------------------------------------------------------
+
+    def _documents(self, where: str = "", params: Sequence = ()) -> list[DocumentRecord]:
+        rows = self.read(f"SELECT {_DOC_COLUMNS} FROM documents {where}", params)
+        return [_document(row) for row in rows]
+
+    def list_documents(self) -> list[DocumentRecord]:
+        return self._documents("ORDER BY filename COLLATE NOCASE, id")
+
+    def get_document(self, document_id: int) -> DocumentRecord:
+        found = self._documents("WHERE id = ?", (document_id,))
+        if not found:
+            raise DocumentNotFoundError(
+                f"no document with id {document_id}",
+                hint="list documents with GET /api/documents or the TUI library",
+            )
+        return found[0]
+
+    def document_by_path(self, path: str) -> DocumentRecord | None:
+        found = self._documents("WHERE path = ?", (path,))
+        return found[0] if found else None
+
+    def documents_by_sha(self, sha256: str) -> list[DocumentRecord]:
+        return self._documents("WHERE sha256 = ?", (sha256,))
+
+    def write_document(
+        self,
+        doc: NewDocument,
+        chunks: Sequence[NewChunk],
+        vectors: Mapping[str, np.ndarray],
+        *,
+        model: str,
+        layout: str,
+    ) -> WriteResult:
+        """Insert or atomically replace the document at doc.path with its chunks and vectors."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        fields = msgspec.structs.asdict(doc)
+        fields["warnings"] = msgspec.json.encode(doc.warnings).decode()
+        fields |= {
+            "status": "ready",
+            "chunk_count": len(chunks),
+            "token_count": sum(c.token_count for c in chunks),
+            "layout": layout,
+            "embed_model": model,
+            "ingested_at": now,
+        }
+        with self.transaction() as conn:
+            old = conn.execute("SELECT id FROM documents WHERE path = ?", (doc.path,)).fetchone()
+            removed: list[int] = []
+            if old:
+                document_id = old[0]
+                removed = self._delete_chunks(conn, "document_id = ?", (document_id,))
+                sets = ", ".join(f"{k} = :{k}" for k in fields)
+                conn.execute(f"UPDATE documents SET {sets} WHERE id = :id", fields | {"id": old[0]})
+            else:
+                cols = ", ".join(fields)
+                marks = ", ".join(f":{k}" for k in fields)
+                cur = conn.execute(f"INSERT INTO documents ({cols}) VALUES ({marks})", fields)
+                document_id = cur.lastrowid
+            added = self._insert_chunks(conn, document_id, chunks, layout)
+            self._insert_vectors(conn, vectors, model)
+            self._bump_version(conn)
+        return WriteResult(document_id, added, removed, replaced=bool(old))
+
+    def add_layout_chunks(
+        self,
+        document_id: int,
+        chunks: Sequence[NewChunk],
+        vectors: Mapping[str, np.ndarray],
+        *,
+        model: str,
+        layout: str,
+    ) -> list[int]:
+        """Add a second set of chunks (a re-chunk in progress) beside the serving ones."""
+        with self.transaction() as conn:
+            self._delete_chunks(conn, "document_id = ? AND layout = ?", (document_id, layout))
+            added = self._insert_chunks(conn, document_id, chunks, layout)
+            self._insert_vectors(conn, vectors, model)
+        return added
+
+    def swap_layout(self, new_layout: str) -> list[int]:
+        """Make new_layout the only one: drop every other layout's chunks; return their ids."""
+        with self.transaction() as conn:
+            removed = self._delete_chunks(conn, "layout != ?", (new_layout,))
+            conn.execute(
+                "UPDATE documents SET layout = ?, "
+                "chunk_count = (SELECT count(*) FROM chunks WHERE document_id = documents.id), "
+                "token_count = (SELECT coalesce(sum(token_count), 0) FROM chunks "
+                "WHERE document_id = documents.id)",
+                (new_layout,),
+            )
+            self._bump_version(conn)
+        return removed
+
+    def delete_document(self, document_id: int) -> list[int]:
+        """Remove the document, its chunks, FTS rows and unshared vectors; return chunk ids."""
+        self.get_document(document_id)
+        with self.transaction() as conn:
+            removed = self._delete_chunks(conn, "document_id = ?", (document_id,))
+            conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+            self._bump_version(conn)
+        return removed
+
+    def _delete_chunks(self, conn: sqlite3.Connection, where: str, params: Sequence) -> list[int]:
+        rows = conn.execute(f"SELECT id, content_hash FROM chunks WHERE {where}", params).fetchall()
+        if not rows:
+            return []
+        conn.execute(f"DELETE FROM chunks WHERE {where}", params)
+        hashes = sorted({h for _, h in rows})
+        for start in range(0, len(hashes), 500):
+            part = hashes[start : start + 500]
+            marks = ",".join("?" * len(part))
+            conn.execute(
+                f"DELETE FROM vectors WHERE content_hash IN ({marks}) AND NOT EXISTS "
+                "(SELECT 1 FROM chunks WHERE chunks.content_hash = vectors.content_hash)",
+                part,
+            )
+        return [chunk_id for chunk_id, _ in rows]
+
+    @staticmethod
+    def _insert_chunks(
+        conn: sqlite3.Connection, document_id: int, chunks: Sequence[NewChunk], layout: str
+    ) -> list[int]:
+        ids = []
+        for c in chunks:
+            cur = conn.execute(
+                "INSERT INTO chunks (document_id, layout, ordinal, text, page, char_start, "
+                "char_end, token_count, section, content_hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    document_id,
+                    layout,
+                    c.ordinal,
+                    c.text,
+                    c.page,
+                    c.char_start,
+                    c.char_end,
+                    c.token_count,
+                    c.section,
+                    c.content_hash,
+                ),
+            )
+            ids.append(cur.lastrowid)
+        return ids
+
+    @staticmethod
+    def _insert_vectors(
+        conn: sqlite3.Connection, vectors: Mapping[str, np.ndarray], model: str
+    ) -> None:
+        conn.executemany(
+            "INSERT OR IGNORE INTO vectors (content_hash, model, dim, vector) VALUES (?,?,?,?)",
+            (
+                (h, model, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes())
+                for h, v in vectors.items()
+            ),
+        )
+
+    @staticmethod
+    def _bump_version(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('corpus_version', '1') ON CONFLICT(key) "
+            "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    # -- chunks, vectors, search ------------------------------------------------------------
+
+    def chunks(self, ids: Iterable[int]) -> dict[int, ChunkRecord]:
+        ids = list(ids)
+        found: dict[int, ChunkRecord] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for row in self.read(f"{_CHUNK_SELECT} WHERE c.id IN ({marks})", part):
+                found[row[0]] = ChunkRecord(*row)
+        return found
+
+    def document_chunks(self, document_id: int) -> list[ChunkRecord]:
+        rows = self.read(
+            f"{_CHUNK_SELECT} WHERE c.document_id = ? AND c.layout = d.layout ORDER BY c.ordinal",
+            (document_id,),
+        )
+        return [ChunkRecord(*row) for row in rows]
+
+    def known_vectors(self, hashes: Iterable[str], model: str) -> dict[str, np.ndarray]:
+        """Vectors already stored for these chunk texts (no need to embed them again)."""
+        hashes = list(set(hashes))
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(hashes), 500):
+            part = hashes[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self.read(
+                f"SELECT content_hash, vector FROM vectors WHERE model = ? "
+                f"AND content_hash IN ({marks})",
+                [model, *part],
+            )
+            for h, blob in rows:
+                found[h] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def iter_vectors(
+        self, model: str, batch: int = 20_000
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(chunk ids, vectors) for every chunk that has a vector from `model`, in batches."""
+        conn = _connect(self.path)  # a private cursor: the caller may write meanwhile
+        try:
+            cur = conn.execute(
+                "SELECT c.id, v.vector FROM chunks c JOIN vectors v "
+                "ON v.content_hash = c.content_hash AND v.model = ? ORDER BY c.id",
+                (model,),
+            )
+            while rows := cur.fetchmany(batch):
+                ids = np.fromiter((r[0] for r in rows), dtype=np.uint64, count=len(rows))
+                vecs = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+                yield ids, vecs
+        finally:
+            conn.close()
+
+    def key_stats(self, model: str) -> tuple[int, int]:
+        """(count, checksum) of the chunk ids that should be in the vector index."""
+        row = self.read(
+            "SELECT count(*), coalesce(sum(c.id % 1000000007), 0) FROM chunks c JOIN vectors v "
+            "ON v.content_hash = c.content_hash AND v.model = ?",
+            (model,),
+        )[0]
+        return int(row[0]), int(row[1])
+
+    def counts(self) -> tuple[int, int]:
+        docs = self.read("SELECT count(*) FROM documents")[0][0]
+        chunks = self.read("SELECT count(*) FROM chunks")[0][0]
+        return int(docs), int(chunks)
+
+    def active_layouts(self) -> dict[int, str]:
+        return dict(self.read("SELECT id, layout FROM documents"))
+
+    def fts(self, match: str, limit: int) -> list[tuple[int, float]]:
+        """(chunk id, bm25 score: higher is better) for an FTS5 MATCH expression."""
+        rows = self.read(
+            "SELECT f.rowid, -bm25(chunks_fts, 1.0, 0.5) AS score FROM chunks_fts f "
+            "JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id "
+            "WHERE chunks_fts MATCH ? AND c.layout = d.layout ORDER BY bm25(chunks_fts, 1.0, 0.5) "
+            "LIMIT ?",
+            (match, limit),
+        )
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def term_doc_freq(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many chunks contain each (already tokenised) term, via the fts5vocab table."""
+        conn = self._reader()
+        if not getattr(self._local, "vocab", False):
+            conn.execute("PRAGMA query_only=OFF")
+            conn.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab "
+                "USING fts5vocab(main, 'chunks_fts', 'row')"
+            )
+            conn.execute("PRAGMA query_only=ON")
+            self._local.vocab = True
+        marks = ",".join("?" * len(terms))
+        rows = conn.execute(
+            f"SELECT term, doc FROM temp.chunks_vocab WHERE term IN ({marks})", list(terms)
+        ).fetchall()
+        return {term: int(doc) for term, doc in rows}
+
+    def integrity_ok(self) -> bool:
+        return self.read("PRAGMA integrity_check")[0][0] == "ok"
+
+
+class _Transaction:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.store._write_lock.acquire()
+        self.started = time.monotonic()
+        try:
+            self.store._writer.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.store._write_lock.release()
+            raise
+        return self.store._writer
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            conn = self.store._writer
+            if exc_type is None:
+                conn.execute("COMMIT")
+            elif conn.in_transaction:
+                conn.execute("ROLLBACK")
+        finally:
+            self.store._write_lock.release()
+
+
+def _document(row: tuple) -> DocumentRecord:
+    values = dict(zip(DocumentRecord.__struct_fields__, row, strict=True))
+    values["warnings"] = msgspec.json.decode(values["warnings"] or "[]")
+    return DocumentRecord(**values)

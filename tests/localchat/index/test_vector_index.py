@@ -1,0 +1,92 @@
+"""USearch index: add/remove/search, atomic save, consistency check and rebuild from SQLite."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from localchat.index.vector_index import UsearchIndex, index_path, open_index
+from localchat.store.records import NewChunk, NewDocument
+from localchat.store.store import Store
+
+
+def unit(rng, n, dim=16):
+    v = rng.standard_normal((n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_search_finds_itself_and_remove_forgets():
+    rng = np.random.default_rng(1)
+    vectors = unit(rng, 50)
+    index = UsearchIndex(16)
+    index.add(np.arange(1, 51, dtype=np.uint64), vectors)
+    keys, sims = index.search(vectors[9], 3)
+    assert keys[0] == 10 and sims[0] > 0.99
+    index.remove([10])
+    keys, _ = index.search(vectors[9], 3)
+    assert 10 not in keys.tolist() and len(index) == 49
+
+
+def test_empty_index_search_is_empty():
+    keys, sims = UsearchIndex(8).search(np.ones(8, dtype=np.float32), 5)
+    assert keys.size == 0 and sims.size == 0
+
+
+def _store_with_vectors(tmp_path, n=30, dim=16):
+    store = Store(tmp_path / "db.sqlite")
+    rng = np.random.default_rng(2)
+    vectors = unit(rng, n, dim)
+    chunks = [
+        NewChunk(
+            ordinal=i,
+            text=f"t{i}",
+            page=1,
+            char_start=0,
+            char_end=2,
+            token_count=1,
+            section="",
+            content_hash=f"h{i}",
+        )
+        for i in range(n)
+    ]
+    doc = NewDocument(
+        path="/x",
+        filename="x",
+        title="x",
+        media_type="text/plain",
+        sha256="s",
+        size=1,
+        mtime=0,
+        pages=1,
+    )
+    result = store.write_document(
+        doc, chunks, {f"h{i}": vectors[i] for i in range(n)}, model="m", layout="1/0"
+    )
+    return store, result.added_chunk_ids
+
+
+def test_open_rebuilds_when_index_missing_then_loads(tmp_path):
+    store, ids = _store_with_vectors(tmp_path)
+    index, state = open_index(store, tmp_path, "m", 16)
+    assert state == "rebuilt" and sorted(index.keys().tolist()) == sorted(ids)
+    index2, state2 = open_index(store, tmp_path, "m", 16)
+    assert state2 == "loaded" and len(index2) == len(ids)
+    store.close()
+
+
+def test_open_rebuilds_when_index_disagrees_with_sqlite(tmp_path):
+    store, ids = _store_with_vectors(tmp_path)
+    index, _ = open_index(store, tmp_path, "m", 16)
+    index.remove(ids[:3])  # simulate a crash between SQLite commit and index save
+    index.save(index_path(tmp_path, "m"))
+    reopened, state = open_index(store, tmp_path, "m", 16)
+    assert state == "rebuilt" and len(reopened) == len(ids)
+    store.close()
+
+
+def test_open_rebuilds_when_file_is_corrupt(tmp_path):
+    store, ids = _store_with_vectors(tmp_path)
+    open_index(store, tmp_path, "m", 16)
+    index_path(tmp_path, "m").write_bytes(b"garbage")
+    reopened, state = open_index(store, tmp_path, "m", 16)
+    assert state == "rebuilt" and len(reopened) == len(ids)
+    store.close()

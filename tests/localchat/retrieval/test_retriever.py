@@ -1,0 +1,110 @@
+"""Hybrid retrieval over a real SQLite store and USearch index, with the hash embedder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from localchat.config import PRESETS
+from localchat.index.vector_index import UsearchIndex
+from localchat.models.embedder import HashEmbedder
+from localchat.retrieval.retriever import Retriever
+from localchat.store.records import NewChunk, NewDocument
+from localchat.store.store import Store
+
+TEXTS = {
+    "pumps.txt": [
+        "The Zephyr pump must be primed with two litres of water before first use.",
+        "Clean the pump filter every month to keep the flow rate steady.",
+    ],
+    "cats.txt": [
+        "Cats sleep for most of the day and hunt at dusk.",
+        "A cat's whiskers sense tiny changes in air currents.",
+    ],
+    "tax.txt": ["The quarterly tax return is due on the fifteenth day after the quarter ends."],
+}
+
+
+@pytest.fixture
+def retriever(tmp_path):
+    store = Store(tmp_path / "db.sqlite")
+    embedder = HashEmbedder()
+    index = UsearchIndex(embedder.dim)
+    for name, texts in TEXTS.items():
+        chunks = [
+            NewChunk(
+                ordinal=i,
+                text=t,
+                page=1,
+                char_start=0,
+                char_end=len(t),
+                token_count=5,
+                section="",
+                content_hash=f"{name}{i}",
+            )
+            for i, t in enumerate(texts)
+        ]
+        vectors = dict(zip([c.content_hash for c in chunks], embedder.embed(texts), strict=True))
+        doc = NewDocument(
+            path=f"/{name}",
+            filename=name,
+            title=name,
+            media_type="text/plain",
+            sha256=name,
+            size=1,
+            mtime=0,
+            pages=1,
+        )
+        r = store.write_document(doc, chunks, vectors, model=embedder.model_id, layout="1/0")
+        index.add(
+            np.asarray(r.added_chunk_ids, dtype=np.uint64),
+            np.vstack([vectors[c.content_hash] for c in chunks]),
+        )
+    yield Retriever(store, index, embedder)
+    store.close()
+
+
+def loose(top_k=10):
+    return PRESETS["balanced"].__class__(
+        chunk_size=1024, chunk_overlap=200, top_k=top_k, min_similarity=-1.0
+    )
+
+
+def test_hybrid_puts_the_matching_passage_first_with_a_full_breakdown(retriever):
+    result = retriever.search("how do I prime the Zephyr pump?", loose())
+    best = result.hits[0]
+    assert best.filename == "pumps.txt" and best.chunk_index == 0
+    assert best.bm25_rank == 1 and best.vector_rank is not None and best.cosine is not None
+    assert 0 < best.relevance <= 1.0
+    assert result.terms == ["prime", "zephyr", "pump"]
+    assert {"bm25_ms", "vector_ms", "total_ms"} <= result.timings_ms.keys()
+
+
+def test_modes_use_one_list_each(retriever):
+    bm25 = retriever.search("cat whiskers", loose(), mode="bm25")
+    assert all(h.vector_rank is None for h in bm25.hits)
+    vector = retriever.search("cat whiskers", loose(), mode="vector")
+    assert all(h.bm25_rank is None for h in vector.hits)
+
+
+def test_min_similarity_and_top_k_drops_are_explained(retriever):
+    params = PRESETS["fast"].__class__(
+        chunk_size=512, chunk_overlap=100, top_k=1, min_similarity=0.99
+    )
+    result = retriever.search(
+        "Zephyr pump primed with two litres of water before first use", params
+    )
+    assert len(result.hits) <= 1
+    reasons = [h.dropped for h in result.dropped]
+    assert reasons and all(r.startswith(("cosine", "beyond top_k")) for r in reasons)
+    assert all(h.cosine is not None for h in result.dropped)  # BM25-only hits get a cosine too
+
+
+def test_fts_syntax_in_query_does_not_raise(retriever):
+    result = retriever.search('pump" OR NEAR( * ^col:x AND', loose())
+    assert result.hits[0].filename == "pumps.txt"
+
+
+def test_empty_query_returns_nothing_gracefully(retriever):
+    result = retriever.search("   ", loose(), mode="bm25")
+    assert result.hits == [] and result.terms == []
