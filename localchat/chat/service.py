@@ -1,0 +1,192 @@
+"""The one chat orchestrator: retrieve → budget → prompt → generate → cite (streamed or whole)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
+
+from localchat.chat.budget import fit_sources
+from localchat.chat.citations import StreamingCitationFilter, source_entry
+from localchat.chat.prompt import NO_SOURCES_ANSWER, SYSTEM_PROMPT, build_messages, retrieval_query
+from localchat.chat.types import Source, make_preview
+from localchat.errors import ContextOverflowError, InvalidRequestError
+from localchat.generation.base import ChatMessage, GenerationParams, Usage
+from localchat.retrieval.retriever import Hit, Retrieval
+
+
+class ChatRequest(msgspec.Struct, frozen=True):
+    messages: list[ChatMessage]
+    params: GenerationParams = GenerationParams()
+    preset: str | None = "balanced"  # None: plain chat with the generator, no retrieval
+
+
+class ChatResult(msgspec.Struct):
+    content: str
+    finish_reason: str
+    sources: list[dict[str, Any]]
+    annotations: list[dict[str, Any]]
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    sources_used: int = 0
+    sources_dropped: int = 0
+    invalid_markers: int = 0
+    retrieval_ms: float = 0.0
+    cache: str = "miss"
+    document_ids: list[int] = []
+
+
+class ChatEvent(msgspec.Struct, frozen=True):
+    """kind "sources" (first, RAG only), "delta" (text), then one "done" with the result."""
+
+    kind: str
+    text: str = ""
+    sources: list[dict[str, Any]] = []
+    result: ChatResult | None = None
+
+
+def hit_to_source(index: int, hit: Hit) -> Source:
+    return Source(
+        index=index, chunk_id=hit.chunk_id, document_id=hit.document_id, filename=hit.filename,
+        page=hit.page, chunk_index=hit.chunk_index, relevance=round(hit.relevance, 4),
+        text=hit.text, preview=make_preview(hit.text),
+    )
+
+
+def explain_entry(source: Source, hit: Hit) -> dict[str, Any]:
+    """The contract's `sources[]` item plus the passage and its retrieval breakdown."""
+    return source_entry(source) | {
+        "chunk_id": hit.chunk_id,
+        "text": hit.text,
+        "section": hit.section,
+        "bm25_rank": hit.bm25_rank,
+        "bm25_score": hit.bm25_score,
+        "vector_rank": hit.vector_rank,
+        "cosine": hit.cosine,
+        "fused": hit.fused,
+    }
+
+
+class ChatService:
+    """Stateless between calls; the runtime owns the models, store and index."""
+
+    def __init__(self, runtime, system_prompt: str = SYSTEM_PROMPT) -> None:
+        self.runtime = runtime
+        self.system_prompt = system_prompt
+
+    def answer(self, request: ChatRequest, cancel: threading.Event | None = None) -> ChatResult:
+        result = None
+        for event in self.stream(request, cancel):
+            if event.kind == "done":
+                result = event.result
+        assert result is not None
+        return result
+
+    def stream(
+        self, request: ChatRequest, cancel: threading.Event | None = None
+    ) -> Iterator[ChatEvent]:
+        question, history, extra_system = split_messages(request.messages)
+        if request.preset is None:
+            yield from self._plain(request, cancel)
+            return
+        retrieval = self.retrieve(retrieval_query(history, question), request.preset)
+        pairs = [(hit_to_source(n, hit), hit) for n, hit in enumerate(retrieval.hits, start=1)]
+        if not pairs:
+            yield ChatEvent("sources", sources=[])
+            yield ChatEvent("delta", text=NO_SOURCES_ANSWER)
+            yield ChatEvent("done", result=ChatResult(
+                content=NO_SOURCES_ANSWER, finish_reason="stop", sources=[], annotations=[],
+                retrieval_ms=retrieval.timings_ms.get("total_ms", 0.0),
+            ))
+            return
+        generator = self.runtime.generator
+        system = self.system_prompt + (f"\n\n{extra_system}" if extra_system else "")
+        fixed = generator.count_messages(build_messages(system, history, question, []))
+        if fixed + request.params.max_tokens >= generator.context_tokens:
+            raise ContextOverflowError(
+                f"the conversation needs {fixed} tokens plus max_tokens "
+                f"{request.params.max_tokens}, over the model's {generator.context_tokens}",
+                hint="send fewer or shorter messages, or lower max_tokens", param="messages",
+            )
+        used, dropped = fit_sources(
+            [s for s, _ in pairs], generator.count_tokens, generator.context_tokens, fixed,
+            request.params.max_tokens,
+        )
+        hits = {s.chunk_id: h for s, h in pairs}
+        entries = [explain_entry(s, hits[s.chunk_id]) for s in used]
+        yield ChatEvent("sources", sources=entries)
+        messages = build_messages(system, history, question, used)
+        citations = StreamingCitationFilter(used)
+        usage, finish = Usage(0, 0), "stop"
+        for delta in self._generate(messages, request.params, cancel):
+            if text := citations.feed(delta.text):
+                yield ChatEvent("delta", text=text)
+            if delta.finish_reason is not None:
+                finish, usage = delta.finish_reason, delta.usage or usage
+        rest, cited = citations.finish()
+        if rest:
+            yield ChatEvent("delta", text=rest)
+        yield ChatEvent("done", result=ChatResult(
+            content=cited.text, finish_reason=finish, sources=entries,
+            annotations=cited.annotations, prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens, sources_used=len(used),
+            sources_dropped=len(dropped), invalid_markers=cited.invalid_markers,
+            retrieval_ms=retrieval.timings_ms.get("total_ms", 0.0),
+            document_ids=sorted({s.document_id for s in used}),
+        ))
+
+    def retrieve(self, query: str, preset: str) -> Retrieval:
+        started = time.perf_counter()
+        result = self.runtime.retriever.search(query, self.runtime.params(preset_or_none(preset)))
+        self.runtime.telemetry.retrieval(time.perf_counter() - started, len(result.hits))
+        return result
+
+    def _plain(self, request: ChatRequest, cancel) -> Iterator[ChatEvent]:
+        usage, finish, parts = Usage(0, 0), "stop", []
+        for delta in self._generate(request.messages, request.params, cancel):
+            if delta.text:
+                parts.append(delta.text)
+                yield ChatEvent("delta", text=delta.text)
+            if delta.finish_reason is not None:
+                finish, usage = delta.finish_reason, delta.usage or usage
+        yield ChatEvent("done", result=ChatResult(
+            content="".join(parts), finish_reason=finish, sources=[], annotations=[],
+            prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
+        ))
+
+    def _generate(self, messages, params: GenerationParams, cancel):
+        started, first, tokens = time.perf_counter(), None, 0
+        for delta in self.runtime.generator.stream(messages, params, cancel):
+            if first is None and delta.text:
+                first = time.perf_counter() - started
+            if delta.usage is not None:
+                tokens = delta.usage.completion_tokens
+            yield delta
+        self.runtime.telemetry.generated(tokens, time.perf_counter() - started, first)
+
+
+def preset_or_none(preset: str) -> str | None:
+    """"active" means the configured preset with its overrides."""
+    return None if preset == "active" else preset
+
+
+def split_messages(messages: list[ChatMessage]) -> tuple[str, list[ChatMessage], str]:
+    """(last user question, prior user/assistant turns, the client's system text)."""
+    if not messages:
+        raise InvalidRequestError("messages is empty", hint="send at least one user message",
+                                  param="messages")
+    if messages[-1].role != "user":
+        raise InvalidRequestError(
+            f"the last message has role {messages[-1].role!r}; it must be the user's question",
+            hint="end messages with a {'role': 'user'} message", param="messages",
+        )
+    question = messages[-1].content
+    if not question.strip():
+        raise InvalidRequestError("the last user message is empty", hint="ask a question",
+                                  param="messages")
+    system = "\n".join(m.content for m in messages[:-1] if m.role in ("system", "developer"))
+    history = [m for m in messages[:-1] if m.role in ("user", "assistant")]
+    return question, history, system
