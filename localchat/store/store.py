@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,8 +14,8 @@ import numpy as np
 import sqlite_utils
 
 from localchat.errors import DocumentNotFoundError, StoreError
+from localchat.store.queries import StoreQueries
 from localchat.store.records import (
-    ChunkRecord,
     DocumentRecord,
     NewChunk,
     NewDocument,
@@ -24,11 +24,6 @@ from localchat.store.records import (
 from localchat.store.schema import migrate
 
 _DOC_COLUMNS = ", ".join(DocumentRecord.__struct_fields__)
-_CHUNK_SELECT = (
-    "SELECT c.id, c.document_id, c.ordinal, c.text, c.page, c.char_start, c.char_end, "
-    "c.token_count, c.section, c.content_hash, d.filename, d.path "
-    "FROM chunks c JOIN documents d ON d.id = c.document_id"
-)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -40,7 +35,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-class Store:
+class Store(StoreQueries):
     """One writer connection behind a lock; one reader connection per thread (WAL readers)."""
 
     def __init__(self, path: Path) -> None:
@@ -74,6 +69,12 @@ class Store:
 
     def read(self, sql: str, params: Sequence | Mapping = ()) -> list[tuple]:
         return self._reader().execute(sql, params).fetchall()
+
+    def _connect_private(self) -> sqlite3.Connection:
+        return _connect(self.path)
+
+    def integrity_ok(self) -> bool:
+        return self.read("PRAGMA integrity_check")[0][0] == "ok"
 
     def close(self) -> None:
         with self._readers_lock:
@@ -263,107 +264,6 @@ class Store:
             "INSERT INTO meta(key, value) VALUES ('corpus_version', '1') ON CONFLICT(key) "
             "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
-
-    # -- chunks, vectors, search ------------------------------------------------------------
-
-    def chunks(self, ids: Iterable[int]) -> dict[int, ChunkRecord]:
-        ids = list(ids)
-        found: dict[int, ChunkRecord] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for row in self.read(f"{_CHUNK_SELECT} WHERE c.id IN ({marks})", part):
-                found[row[0]] = ChunkRecord(*row)
-        return found
-
-    def document_chunks(self, document_id: int) -> list[ChunkRecord]:
-        rows = self.read(
-            f"{_CHUNK_SELECT} WHERE c.document_id = ? AND c.layout = d.layout ORDER BY c.ordinal",
-            (document_id,),
-        )
-        return [ChunkRecord(*row) for row in rows]
-
-    def known_vectors(self, hashes: Iterable[str], model: str) -> dict[str, np.ndarray]:
-        """Vectors already stored for these chunk texts (no need to embed them again)."""
-        hashes = list(set(hashes))
-        found: dict[str, np.ndarray] = {}
-        for start in range(0, len(hashes), 500):
-            part = hashes[start : start + 500]
-            marks = ",".join("?" * len(part))
-            rows = self.read(
-                f"SELECT content_hash, vector FROM vectors WHERE model = ? "
-                f"AND content_hash IN ({marks})",
-                [model, *part],
-            )
-            for h, blob in rows:
-                found[h] = np.frombuffer(blob, dtype=np.float32)
-        return found
-
-    def iter_vectors(
-        self, model: str, batch: int = 20_000
-    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(chunk ids, vectors) for every chunk that has a vector from `model`, in batches."""
-        conn = _connect(self.path)  # a private cursor: the caller may write meanwhile
-        try:
-            cur = conn.execute(
-                "SELECT c.id, v.vector FROM chunks c JOIN vectors v "
-                "ON v.content_hash = c.content_hash AND v.model = ? ORDER BY c.id",
-                (model,),
-            )
-            while rows := cur.fetchmany(batch):
-                ids = np.fromiter((r[0] for r in rows), dtype=np.uint64, count=len(rows))
-                vecs = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
-                yield ids, vecs
-        finally:
-            conn.close()
-
-    def key_stats(self, model: str) -> tuple[int, int]:
-        """(count, checksum) of the chunk ids that should be in the vector index."""
-        row = self.read(
-            "SELECT count(*), coalesce(sum(c.id % 1000000007), 0) FROM chunks c JOIN vectors v "
-            "ON v.content_hash = c.content_hash AND v.model = ?",
-            (model,),
-        )[0]
-        return int(row[0]), int(row[1])
-
-    def counts(self) -> tuple[int, int]:
-        docs = self.read("SELECT count(*) FROM documents")[0][0]
-        chunks = self.read("SELECT count(*) FROM chunks")[0][0]
-        return int(docs), int(chunks)
-
-    def active_layouts(self) -> dict[int, str]:
-        return dict(self.read("SELECT id, layout FROM documents"))
-
-    def fts(self, match: str, limit: int) -> list[tuple[int, float]]:
-        """(chunk id, bm25 score: higher is better) for an FTS5 MATCH expression."""
-        rows = self.read(
-            "SELECT f.rowid, -bm25(chunks_fts, 1.0, 0.5) AS score FROM chunks_fts f "
-            "JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id "
-            "WHERE chunks_fts MATCH ? AND c.layout = d.layout ORDER BY bm25(chunks_fts, 1.0, 0.5) "
-            "LIMIT ?",
-            (match, limit),
-        )
-        return [(int(r[0]), float(r[1])) for r in rows]
-
-    def term_doc_freq(self, terms: Sequence[str]) -> dict[str, int]:
-        """How many chunks contain each (already tokenised) term, via the fts5vocab table."""
-        conn = self._reader()
-        if not getattr(self._local, "vocab", False):
-            conn.execute("PRAGMA query_only=OFF")
-            conn.execute(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab "
-                "USING fts5vocab(main, 'chunks_fts', 'row')"
-            )
-            conn.execute("PRAGMA query_only=ON")
-            self._local.vocab = True
-        marks = ",".join("?" * len(terms))
-        rows = conn.execute(
-            f"SELECT term, doc FROM temp.chunks_vocab WHERE term IN ({marks})", list(terms)
-        ).fetchall()
-        return {term: int(doc) for term, doc in rows}
-
-    def integrity_ok(self) -> bool:
-        return self.read("PRAGMA integrity_check")[0][0] == "ok"
 
 
 class _Transaction:
