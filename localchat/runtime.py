@@ -8,6 +8,7 @@ from pathlib import Path
 
 import msgspec
 
+from localchat.cache import ResponseCache
 from localchat.config import PRESETS, RagParams, Settings, resolve_rag, validate_rag
 from localchat.errors import ConfigError
 from localchat.index.vector_index import UsearchIndex, index_path, open_index
@@ -51,8 +52,16 @@ class Runtime:
         self._parser_pool = parser_pool
         self._generator = None
         self._generator_lock = threading.Lock()
+        self.cache = ResponseCache(
+            settings.cache, store, embedder, lambda tier, hit: self.telemetry.cache(tier, hit)
+        )
         self.retriever = Retriever(
-            store, index, embedder, candidates=settings.rag.candidates, rrf_k=settings.rag.rrf_k
+            store,
+            index,
+            embedder,
+            candidates=settings.rag.candidates,
+            rrf_k=settings.rag.rrf_k,
+            query_embeddings=self.cache.query_embeddings,
         )
         self.index_file = index_path(settings.data_path, embedder.model_id)
 
@@ -90,6 +99,7 @@ class Runtime:
         if self._generator is not None:
             self._generator.close()
         self.embedder.close()
+        self.cache.close()
         self.store.close()
 
     # -- configuration ---------------------------------------------------------------------
@@ -143,8 +153,18 @@ class Runtime:
             params or self.params(),
             index_file=self.index_file,
             load=self._load,
-            on_written=on_written,
+            on_written=self._corpus_written(on_written),
         )
+
+    def _corpus_written(self, then):
+        """Invalidate the cache once a document is in both SQLite and the vector index."""
+
+        def on_written(*args) -> None:
+            self.cache.invalidate()
+            if then is not None:
+                then(*args)
+
+        return on_written
 
     def _load(self, path: Path):
         if self._parser_pool is not None:
@@ -168,6 +188,7 @@ class Runtime:
         removed = self.store.delete_document(document_id)
         self.index.remove(removed)
         self.index.save(self.index_file)
+        self.cache.invalidate()
         return removed
 
     @property

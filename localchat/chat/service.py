@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 
+from localchat.cache.keys import answer_key
 from localchat.chat.budget import fit_sources
 from localchat.chat.citations import StreamingCitationFilter, source_entry
 from localchat.chat.prompt import NO_SOURCES_ANSWER, SYSTEM_PROMPT, build_messages, retrieval_query
@@ -22,6 +23,7 @@ class ChatRequest(msgspec.Struct, frozen=True):
     messages: list[ChatMessage]
     params: GenerationParams = GenerationParams()
     preset: str | None = "balanced"  # None: plain chat with the generator, no retrieval
+    use_cache: bool = True  # False: never served from the cache (the fresh answer refreshes it)
 
 
 class ChatResult(msgspec.Struct):
@@ -40,7 +42,10 @@ class ChatResult(msgspec.Struct):
 
 
 class ChatEvent(msgspec.Struct, frozen=True):
-    """kind "sources" (first, RAG only), "delta" (text), then one "done" with the result."""
+    """kind "sources" (first, RAG only), "delta" (text), then one "done" with the result.
+
+    A replayed cached answer also sets `result` on its first event, so a front end knows the
+    cache tier (X-LocalChat-Cache) before it starts streaming."""
 
     kind: str
     text: str = ""
@@ -88,11 +93,47 @@ class ChatService:
     def stream(
         self, request: ChatRequest, cancel: threading.Event | None = None
     ) -> Iterator[ChatEvent]:
+        """Events of a cached answer (replayed) or of a fresh one (stored when complete)."""
+        split_messages(request.messages)  # a bad request fails before the cache is asked
+        cache = getattr(self.runtime, "cache", None)
+        ticket = None
+        if cache is not None:
+            ticket = cache.answer_ticket(self.key_parts(request), use_cache=request.use_cache)
+        if ticket is not None and (hit := cache.lookup_answer(ticket)) is not None:
+            result = msgspec.msgpack.decode(hit.value, type=ChatResult)
+            result.cache, result.retrieval_ms = hit.tier, 0.0  # nothing was retrieved now
+            yield from replay(result, with_sources=request.preset is not None)
+            return
+        for event in self._fresh(request, cancel):
+            done = event.kind == "done" and event.result.finish_reason != "cancelled"
+            if done and ticket is not None:  # a cancelled answer is partial: never cached
+                cache.store_answer(ticket, msgspec.msgpack.encode(event.result))
+            yield event
+
+    def key_parts(self, request: ChatRequest):
+        """Everything the answer depends on, but the corpus version (the cache adds that)."""
+        runtime = self.runtime
+        rag = None if request.preset is None else runtime.params(preset_or_none(request.preset))
+        return answer_key(
+            request.messages,
+            request.params,
+            system_prompt=self.system_prompt,
+            generator=runtime.generator.model_id,
+            embedder=runtime.embedder.model_id,
+            preset=request.preset,
+            rag=rag,
+            candidates=runtime.retriever.candidates,
+            rrf_k=runtime.retriever.rrf_k,
+        )
+
+    def _fresh(self, request: ChatRequest, cancel: threading.Event | None) -> Iterator[ChatEvent]:
         question, history, extra_system = split_messages(request.messages)
         if request.preset is None:
             yield from self._plain(request, cancel)
             return
-        retrieval = self.retrieve(retrieval_query(history, question), request.preset)
+        retrieval = self.retrieve(
+            retrieval_query(history, question), request.preset, use_cache=request.use_cache
+        )
         pairs = [(hit_to_source(n, hit), hit) for n, hit in enumerate(retrieval.hits, start=1)]
         if not pairs:
             yield ChatEvent("sources", sources=[])
@@ -138,9 +179,14 @@ class ChatService:
             document_ids=sorted({s.document_id for s in used}),
         ))
 
-    def retrieve(self, query: str, preset: str) -> Retrieval:
+    def retrieve(self, query: str, preset: str, *, use_cache: bool = True) -> Retrieval:
         started = time.perf_counter()
-        result = self.runtime.retriever.search(query, self.runtime.params(preset_or_none(preset)))
+        params = self.runtime.params(preset_or_none(preset))
+        cache = getattr(self.runtime, "cache", None)
+        if cache is not None:
+            result = cache.retrieval(self.runtime.retriever, query, params, use_cache=use_cache)
+        else:
+            result = self.runtime.retriever.search(query, params)
         self.runtime.telemetry.retrieval(time.perf_counter() - started, len(result.hits))
         return result
 
@@ -166,6 +212,20 @@ class ChatService:
                 tokens = delta.usage.completion_tokens
             yield delta
         self.runtime.telemetry.generated(tokens, time.perf_counter() - started, first)
+
+
+def replay(result: ChatResult, *, with_sources: bool, pieces: int = 4) -> Iterator[ChatEvent]:
+    """A cached answer as the same event sequence a fresh one makes: sources, a few deltas
+    (cut at spaces, so no citation marker is split), done. The first event carries the result
+    too (see ChatEvent)."""
+    words = result.content.split(" ") if result.content else []
+    step = max(1, -(-len(words) // pieces))
+    texts = [" ".join(words[i : i + step]) for i in range(0, len(words), step)]
+    events = [ChatEvent("sources", sources=result.sources)] if with_sources else []
+    events += [ChatEvent("delta", text=t if n == 0 else " " + t) for n, t in enumerate(texts)]
+    events.append(ChatEvent("done", result=result))
+    yield msgspec.structs.replace(events[0], result=result)
+    yield from events[1:]
 
 
 def preset_or_none(preset: str) -> str | None:

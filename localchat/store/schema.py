@@ -82,6 +82,10 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX cache_links_doc ON cache_links(document_id);
     """,
+    # 3: corpus-dependent cache entries are purged by version on every corpus change.
+    """
+    CREATE INDEX cache_version ON cache_entries(corpus_version);
+    """,
 ]
 
 
