@@ -1,0 +1,255 @@
+"""Background jobs: ingestion and re-chunking run one at a time on a worker thread.
+
+One worker keeps writers from racing: an ingest and a re-chunk of the same document never
+interleave, and each job's progress can be polled (GET /api/jobs/{id}) while it runs.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal
+
+import msgspec
+
+from localchat.errors import JobNotFoundError
+from localchat.ingest.progress import FileOutcome, IngestProgress
+from localchat.ingest.rechunk import RechunkProgress, rechunk
+from localchat.store.records import layout_id
+
+JobKind = Literal["ingest", "rechunk"]
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+
+
+class JobError(msgspec.Struct):
+    path: str
+    code: str
+    message: str
+
+
+class Job(msgspec.Struct):
+    """A job as GET /api/jobs/{id} reports it. `files_*` count documents for a re-chunk."""
+
+    id: str
+    kind: JobKind
+    status: JobStatus = "queued"
+    files_total: int = 0
+    files_done: int = 0
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    chunks: int = 0
+    tokens: int = 0
+    progress: float = 0.0  # 0..1
+    current: str = ""
+    errors: list[JobError] = []
+    document_ids: list[int] = []
+    message: str = ""
+    created_at: float = 0.0
+    started_at: float | None = None
+    finished_at: float | None = None
+
+    def snapshot(self) -> Job:
+        return msgspec.structs.replace(
+            self, errors=list(self.errors), document_ids=list(self.document_ids)
+        )
+
+
+def _error(outcome: FileOutcome) -> JobError:
+    return JobError(outcome.path, outcome.error_code or "ingest_failed", outcome.message)
+
+
+class JobManager:
+    """Owns one worker thread; `close()` cancels the running job and stops the worker."""
+
+    def __init__(self, runtime, *, keep: int = 200) -> None:
+        self._runtime = runtime
+        self._keep = keep
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+        self._queue: queue.Queue[tuple[Job, Callable[[Job], None]] | None] = queue.Queue()
+        self._cancel = threading.Event()
+        self._closed = False
+        self._worker = threading.Thread(target=self._loop, name="localchat-jobs", daemon=True)
+        self._worker.start()
+
+    # -- submitting ----------------------------------------------------------------------------
+
+    def ingest(self, paths: Sequence[str], failures: Iterable[FileOutcome] = ()) -> Job:
+        """Queue ingestion of paths; `failures` are files already refused (shown in the job)."""
+        refused = list(failures)
+        job = self._new("ingest")
+        job.files_total = len(paths) + len(refused)
+        for outcome in refused:
+            job.errors.append(_error(outcome))
+            job.failed += 1
+            job.files_done += 1
+        return self._submit(job, lambda j: self._run_ingest(j, list(paths), len(refused)))
+
+    def rechunk(self) -> Job:
+        """Queue a re-chunk to the active chunk layout (a queued one is reused)."""
+        with self._lock:
+            for job in self._jobs.values():
+                if job.kind == "rechunk" and job.status == "queued":
+                    return job.snapshot()
+        return self._submit(self._new("rechunk"), self._run_rechunk)
+
+    def needs_rechunk(self) -> bool:
+        """A document not in the active layout: a re-chunk was interrupted or never ran."""
+        params = self._runtime.params()
+        layout = layout_id(params.chunk_size, params.chunk_overlap)
+        return any(
+            doc_layout != layout for doc_layout in self._runtime.store.active_layouts().values()
+        )
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(self, job_id: str) -> Job:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None:
+                raise JobNotFoundError(
+                    f"no job with id {job_id!r}",
+                    hint="job ids come from POST /api/documents; old finished jobs are forgotten",
+                    param="job_id",
+                )
+            return job.snapshot()
+
+    def list(self) -> list[Job]:
+        with self._lock:
+            return [job.snapshot() for job in reversed(self._jobs.values())]
+
+    def active(self, kind: JobKind) -> Job | None:
+        with self._lock:
+            for job in self._jobs.values():
+                if job.kind == kind and job.status in ("queued", "running"):
+                    return job.snapshot()
+        return None
+
+    def wait(self, job_id: str, timeout: float = 60.0) -> Job:
+        """Poll until the job has finished (for the CLI and tests)."""
+        deadline = time.monotonic() + timeout
+        while (job := self.get(job_id)).finished_at is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"job {job_id} still {job.status} after {timeout}s")
+            time.sleep(0.02)
+        return job
+
+    def close(self, timeout: float = 30.0) -> None:
+        with self._lock:
+            self._closed = True
+            for job in self._jobs.values():
+                if job.status == "queued":
+                    self._finish(job, "cancelled", "the server shut down before the job ran")
+        self._cancel.set()
+        self._queue.put(None)
+        self._worker.join(timeout)
+
+    # -- running -------------------------------------------------------------------------------
+
+    def _new(self, kind: JobKind) -> Job:
+        return Job(id=f"job_{uuid.uuid4().hex[:16]}", kind=kind, created_at=time.time())
+
+    def _submit(self, job: Job, run: Callable[[Job], None]) -> Job:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the job manager is closed")
+            self._jobs[job.id] = job
+            while len(self._jobs) > self._keep:
+                oldest = next(iter(self._jobs.values()))
+                if oldest.finished_at is None:
+                    break
+                self._jobs.popitem(last=False)
+            snapshot = job.snapshot()
+        self._queue.put((job, run))
+        return snapshot
+
+    def _loop(self) -> None:
+        while (item := self._queue.get()) is not None:
+            job, run = item
+            with self._lock:
+                if job.status != "queued" or self._closed:
+                    continue
+                job.status, job.started_at = "running", time.time()
+            self._cancel.clear()
+            try:
+                run(job)
+            except Exception as exc:  # a job failing must never kill the worker
+                with self._lock:
+                    self._finish(job, "failed", f"{type(exc).__name__}: {exc}")
+
+    def _finish(self, job: Job, status: JobStatus, message: str = "") -> None:
+        job.status, job.message, job.finished_at = status, message, time.time()
+        if status == "done":
+            job.progress = 1.0
+
+    def _run_ingest(self, job: Job, paths: list[str], refused: int) -> None:
+        def update(p: IngestProgress) -> None:
+            with self._lock:
+                _apply_ingest(job, p, refused)
+
+        report = self._runtime.ingest(paths, on_progress=update, cancel=self._cancel)
+        telemetry = self._runtime.telemetry
+        telemetry.ingested(
+            report.added + report.replaced, report.chunks, report.tokens, report.seconds
+        )
+        telemetry.stored(*self._runtime.store.counts())
+        with self._lock:
+            job.files_total = report.files + refused
+            job.errors = job.errors[:refused] + [_error(o) for o in report.errors]
+            job.failed = refused + report.failed
+            status: JobStatus = "cancelled" if report.cancelled else "done"
+            self._finish(job, status, _summary(job))
+
+    def _run_rechunk(self, job: Job) -> None:
+        def update(p: RechunkProgress) -> None:
+            with self._lock:
+                job.files_total, job.files_done = p.documents_total, p.documents_done
+                job.chunks, job.tokens, job.current = p.chunks, p.tokens, p.current
+                job.progress = p.documents_done / p.documents_total if p.documents_total else 1.0
+
+        report = rechunk(self._runtime, self._runtime.params(), update, self._cancel)
+        self._runtime.telemetry.stored(*self._runtime.store.counts())
+        with self._lock:
+            job.errors = [_error(o) for o in report.errors]
+            job.failed = len(report.errors)
+            if report.cancelled:
+                self._finish(job, "cancelled", "stopped; the previous chunks keep serving")
+            elif not report.swapped:
+                self._finish(
+                    job,
+                    "failed",
+                    "some documents could not be re-chunked; the "
+                    "previous chunks keep serving (see errors, then retry)",
+                )
+            else:
+                self._finish(
+                    job,
+                    "done",
+                    f"layout {report.layout}: {report.documents} documents, {report.chunks} chunks",
+                )
+
+
+def _apply_ingest(job: Job, p: IngestProgress, refused: int) -> None:
+    job.files_total = p.files_total + refused
+    job.files_done = p.files_done + refused
+    job.added, job.replaced, job.unchanged = p.added, p.replaced, p.unchanged
+    job.failed = p.failed + refused
+    job.chunks, job.tokens, job.current = p.chunks, p.tokens, p.current
+    job.progress = job.files_done / job.files_total if job.files_total else 1.0
+    job.document_ids = [
+        o.document_id for o in p.outcomes if o.document_id is not None and o.status != "failed"
+    ]
+    job.errors = job.errors[:refused] + [_error(o) for o in p.outcomes if o.status == "failed"]
+
+
+def _summary(job: Job) -> str:
+    return (
+        f"{job.added} added, {job.replaced} replaced, {job.unchanged} unchanged, "
+        f"{job.failed} failed; {job.chunks} chunks"
+    )

@@ -1,0 +1,191 @@
+"""OpenAI chat-completion wire types: the request as clients send it, the response and chunks.
+
+Unknown request fields (tools, user, logit_bias, …) are accepted and ignored, as OpenAI-style
+clients send many. Response structs keep OpenAI's required nulls (`refusal`, `logprobs`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from localchat.errors import InvalidRequestError
+from localchat.generation.base import ChatMessage, GenerationParams
+
+Role = Literal["system", "developer", "user", "assistant", "tool", "function"]
+WireFinish = Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
+
+
+# -- request -----------------------------------------------------------------------------------
+
+
+class ContentPart(msgspec.Struct):
+    """One part of an array-form message content; only "text" parts carry text LocalChat uses."""
+
+    type: str
+    text: str | None = None
+
+
+class RequestMessage(msgspec.Struct):
+    role: Role
+    content: str | list[ContentPart] | None = None
+    name: str | None = None
+
+
+class StreamOptions(msgspec.Struct):
+    include_usage: bool = False
+
+
+class ChatCompletionRequest(msgspec.Struct):
+    model: str
+    messages: Annotated[list[RequestMessage], Meta(min_length=1)]
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    max_tokens: Annotated[int, Meta(ge=1)] | None = None
+    max_completion_tokens: Annotated[int, Meta(ge=1)] | None = None
+    temperature: Annotated[float, Meta(ge=0, le=2)] | None = None
+    top_p: Annotated[float, Meta(gt=0, le=1)] | None = None
+    stop: str | Annotated[list[str], Meta(max_length=4)] | None = None
+    seed: int | None = None
+    n: Annotated[int, Meta(ge=1, le=1)] | None = None
+
+
+# -- response ----------------------------------------------------------------------------------
+
+
+class UrlCitation(msgspec.Struct):
+    start_index: int
+    end_index: int
+    url: str
+    title: str
+
+
+class Annotation(msgspec.Struct):
+    url_citation: UrlCitation
+    type: str = "url_citation"
+
+
+class ResponseMessage(msgspec.Struct):
+    content: str
+    annotations: list[dict[str, Any]]
+    role: str = "assistant"
+    refusal: None = None
+
+
+class Choice(msgspec.Struct):
+    message: ResponseMessage
+    finish_reason: WireFinish
+    index: int = 0
+    logprobs: None = None
+
+
+class LocalChatUsage(msgspec.Struct):
+    """LocalChat's extension of `usage`: how the context budget was spent."""
+
+    sources_used: int = 0
+    sources_dropped: int = 0
+    invalid_markers: int = 0
+    retrieval_ms: float = 0.0
+
+
+class CompletionUsage(msgspec.Struct):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    localchat: LocalChatUsage | UnsetType = UNSET
+
+
+class ChatCompletion(msgspec.Struct):
+    id: str
+    created: int
+    model: str
+    choices: list[Choice]
+    usage: CompletionUsage
+    sources: list[dict[str, Any]]
+    object: str = "chat.completion"
+
+
+# -- stream ------------------------------------------------------------------------------------
+
+
+class ChunkDelta(msgspec.Struct):
+    role: str | UnsetType = UNSET
+    content: str | UnsetType = UNSET
+    annotations: list[dict[str, Any]] | UnsetType = UNSET
+
+
+class ChunkChoice(msgspec.Struct):
+    delta: ChunkDelta
+    finish_reason: WireFinish | None = None
+    index: int = 0
+    logprobs: None = None
+
+
+class ChatCompletionChunk(msgspec.Struct):
+    id: str
+    created: int
+    model: str
+    choices: list[ChunkChoice]
+    object: str = "chat.completion.chunk"
+    # Present (null until the last chunk) only when stream_options.include_usage is set.
+    usage: CompletionUsage | UnsetType | None = UNSET
+    # LocalChat extension: the numbered sources, on the first chunk only.
+    sources: list[dict[str, Any]] | UnsetType = UNSET
+
+
+def wire_finish(reason: str) -> WireFinish:
+    """OpenAI has no "cancelled": a stopped generation ended early, as at a stop sequence."""
+    return "length" if reason == "length" else "stop"
+
+
+# -- translation to the core's types -----------------------------------------------------------
+
+
+def message_text(message: RequestMessage, index: int) -> str:
+    """The text of a message; array content keeps its text parts (others are refused)."""
+    if message.content is None:
+        return ""
+    if isinstance(message.content, str):
+        return message.content
+    texts = []
+    for number, part in enumerate(message.content):
+        if part.type != "text" or part.text is None:
+            raise InvalidRequestError(
+                f"messages[{index}].content[{number}] is a {part.type!r} part; "
+                "only text parts are supported",
+                hint="send text content (LocalChat's models read text only)",
+                param=f"messages[{index}].content[{number}].type",
+            )
+        texts.append(part.text)
+    return "\n".join(texts)
+
+
+def to_chat_messages(messages: list[RequestMessage]) -> list[ChatMessage]:
+    """Core messages: developer folds into system; tool and function results are dropped (the
+    local models call no tools)."""
+    out = []
+    for index, message in enumerate(messages):
+        if message.role in ("tool", "function"):
+            continue
+        role = "system" if message.role == "developer" else message.role
+        out.append(ChatMessage(role, message_text(message, index)))
+    return out
+
+
+def stop_sequences(stop: str | list[str] | None) -> tuple[str, ...]:
+    if stop is None:
+        return ()
+    return (stop,) if isinstance(stop, str) else tuple(s for s in stop if s)
+
+
+def generation_params(request: ChatCompletionRequest, default_max_tokens: int) -> GenerationParams:
+    defaults = GenerationParams()
+    return GenerationParams(
+        max_tokens=request.max_completion_tokens or request.max_tokens or default_max_tokens,
+        temperature=defaults.temperature if request.temperature is None else request.temperature,
+        top_p=defaults.top_p if request.top_p is None else request.top_p,
+        stop=stop_sequences(request.stop),
+        seed=request.seed,
+    )

@@ -1,0 +1,95 @@
+"""The Litestar app: `create_app(settings)` wires controllers, errors, security and metrics;
+`serve()` runs it with uvicorn (`localchat serve`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+import msgspec
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+
+from localchat.config import Settings
+from localchat.runtime import Runtime
+from server.controllers.chat import ChatController
+from server.controllers.completions import CompletionsController
+from server.controllers.config import RagConfigController
+from server.controllers.documents import DocumentsController, JobsController
+from server.controllers.embeddings import EmbeddingsController
+from server.controllers.health import HealthController, MetricsController
+from server.controllers.models import ModelsController
+from server.controllers.search import SearchController
+from server.errors import EXCEPTION_HANDLERS
+from server.metrics import Metrics, RequestMetrics
+from server.security import ApiKeys, SecurityMiddleware, check_bind, host_allowlist
+from server.state import ServerState
+
+log = logging.getLogger("localchat.server")
+
+CONTROLLERS = [
+    ChatController,
+    CompletionsController,
+    ModelsController,
+    EmbeddingsController,
+    DocumentsController,
+    JobsController,
+    SearchController,
+    RagConfigController,
+    HealthController,
+    MetricsController,
+]
+
+
+def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Litestar:
+    """The server app. Opens a Runtime in its lifespan, or uses `runtime` (left open at
+    shutdown: its owner closes it)."""
+    keys = ApiKeys(settings.server.api_keys, settings.server.api_keys_file)
+    check_bind(settings.server, keys)
+    metrics = Metrics()
+    state = ServerState(settings, metrics)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(state.open, runtime)
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(state.close)
+
+    cors = settings.server.cors_origins
+    app = Litestar(
+        route_handlers=CONTROLLERS,
+        dependencies={"core": Provide(lambda: state, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[SecurityMiddleware(host_allowlist(settings.server), keys)],
+        lifespan=[lifespan],
+        request_max_body_size=settings.server.max_body_bytes,
+        cors_config=CORSConfig(allow_origins=list(cors)) if cors else None,
+        openapi_config=None,
+        debug=False,
+    )
+    # Outermost wrapper, so unknown routes and error responses are counted too.
+    app.asgi_handler = RequestMetrics(app.asgi_handler, metrics)
+    app.state.core = state
+    return app
+
+
+def serve(settings: Settings, *, host: str | None = None, port: int | None = None) -> int:
+    """Run the server until interrupted (the `localchat serve` command)."""
+    import uvicorn
+
+    server = msgspec.structs.replace(
+        settings.server, host=host or settings.server.host, port=port or settings.server.port
+    )
+    settings = msgspec.structs.replace(settings, server=server)
+    app = create_app(settings)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    log.info("LocalChat on http://%s:%d (data in %s)", server.host, server.port, settings.data_path)
+    uvicorn.run(
+        app, host=server.host, port=server.port, log_level="info", timeout_graceful_shutdown=10
+    )
+    return 0

@@ -1,0 +1,71 @@
+"""POST /v1/chat/completions: translate, hand to ChatService, render (whole or streamed)."""
+
+from __future__ import annotations
+
+import threading
+
+from litestar import Controller, Request, Response, post
+from litestar.params import JSONBody
+from litestar.response import Stream
+
+from localchat.chat.service import ChatRequest, ChatResult
+from localchat.errors import GenerationError
+from localchat.wire.chat import ChatCompletionRequest, generation_params, to_chat_messages
+from server.bridge import cancel_on_disconnect
+from server.catalog import preset_for
+from server.render import ChatRenderer, cache_tier
+from server.state import Core
+
+CACHE_HEADER = "X-LocalChat-Cache"
+
+
+def wants_fresh(request: Request) -> bool:
+    """`Cache-Control: no-cache` (or no-store) asks for an answer not served from cache."""
+    value = request.headers.get("cache-control", "").lower()
+    return "no-cache" in value or "no-store" in value
+
+
+class ChatController(Controller):
+    path = "/v1/chat/completions"
+
+    @post("/", status_code=200)
+    async def create(
+        self,
+        data: JSONBody[ChatCompletionRequest],
+        request: Request,
+        core: Core,
+    ) -> Response | Stream:
+        generator = await core.generator()
+        chat_request = ChatRequest(
+            messages=to_chat_messages(data.messages),
+            params=generation_params(data, core.settings.models.max_answer_tokens),
+            preset=preset_for(data.model, generator.model_id),
+            use_cache=not wants_fresh(request),
+        )
+        cancel = threading.Event()
+        events = core.chat_events(chat_request, cancel)
+        include_usage = bool(data.stream_options and data.stream_options.include_usage)
+        renderer = ChatRenderer(data.model, include_usage=include_usage)
+        if data.stream:
+            # The first event comes before the response starts, so a bad request or an
+            # unavailable model still answers with its own status instead of a broken stream.
+            async with cancel_on_disconnect(request.receive, cancel):
+                first = await anext(events)
+            return Stream(
+                renderer.stream(first, events),
+                media_type="text/event-stream",
+                headers={CACHE_HEADER: cache_tier(first), "Cache-Control": "no-cache"},
+            )
+        async with cancel_on_disconnect(request.receive, cancel):
+            result = await _result(events)
+        return Response(renderer.completion(result), headers={CACHE_HEADER: result.cache})
+
+
+async def _result(events) -> ChatResult:
+    result = None
+    async for event in events:
+        if event.kind == "done":
+            result = event.result
+    if result is None:
+        raise GenerationError("the answer ended without a result", hint="retry the request")
+    return result

@@ -1,0 +1,104 @@
+"""The library over HTTP: /api/documents (upload or paths → a job), /api/jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio.to_thread
+from litestar import Controller, Request, delete, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath
+
+from localchat.errors import InvalidRequestError
+from localchat.jobs import Job
+from localchat.store.records import DocumentRecord
+from localchat.wire.api import DocumentDeleted, DocumentList, PathsRequest
+from server.errors import decode_json
+from server.state import Core, ServerState
+from server.uploads import (
+    check_paths,
+    expand_paths,
+    is_upload,
+    refuse_unsupported,
+    save_upload,
+    uploads_folder,
+)
+
+
+class DocumentsController(Controller):
+    path = "/api/documents"
+
+    @get("/", sync_to_thread=True)
+    def list_documents(self, core: Core) -> DocumentList:
+        return DocumentList(data=core.runtime.store.list_documents())
+
+    @get("/{document_id:int}", sync_to_thread=True)
+    def get_document(self, document_id: FromPath[int], core: Core) -> DocumentRecord:
+        return core.runtime.store.get_document(document_id)
+
+    @delete("/{document_id:int}", status_code=200, sync_to_thread=True)
+    def delete_document(self, document_id: FromPath[int], core: Core) -> DocumentDeleted:
+        runtime = core.runtime
+        path = runtime.store.get_document(document_id).path
+        removed = runtime.delete_document(document_id)
+        if is_upload(path, core.settings.data_path):  # our own copy goes with its document
+            Path(path).unlink(missing_ok=True)
+        runtime.telemetry.stored(*runtime.store.counts())
+        return DocumentDeleted(id=document_id, chunks_removed=len(removed))
+
+    @post("/", status_code=202)
+    async def add(self, request: Request, core: Core) -> Job:
+        media_type, _ = request.content_type
+        if media_type == "multipart/form-data":
+            return await _add_uploads(request, core)
+        if media_type in ("application/json", "text/plain", ""):
+            paths = decode_json(await request.body(), PathsRequest).paths
+            return await anyio.to_thread.run_sync(_add_paths, paths, core)
+        raise InvalidRequestError(
+            f"POST /api/documents does not accept {media_type}",
+            hint='upload files as multipart/form-data, or send JSON {"paths": [...]}',
+        )
+
+
+async def _add_uploads(request: Request, core: ServerState) -> Job:
+    form = await request.form()
+    uploads = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+    if not uploads:
+        raise InvalidRequestError(
+            "the upload holds no file",
+            hint="send each file as a multipart part named file",
+            param="file",
+        )
+    folder = uploads_folder(core.settings.data_path)
+    limit = core.settings.ingest.max_file_bytes
+    saved, refused = [], []
+    try:
+        for upload in uploads:
+            name = upload.filename or ""
+            if (refusal := refuse_unsupported(name)) is not None:
+                refused.append(refusal)
+                continue
+            path = await anyio.to_thread.run_sync(save_upload, upload.file, name, folder, limit)
+            saved.append(str(path))
+    finally:
+        for upload in uploads:
+            await upload.close()
+    return core.jobs.ingest(saved, refused)
+
+
+def _add_paths(paths: list[str], core: ServerState) -> Job:
+    roots = core.settings.server.allowed_roots
+    files, refused = expand_paths(check_paths(paths, roots), roots)
+    return core.jobs.ingest(files, refused)
+
+
+class JobsController(Controller):
+    path = "/api/jobs"
+
+    @get("/")
+    async def list_jobs(self, core: Core) -> list[Job]:
+        return core.jobs.list()
+
+    @get("/{job_id:str}")
+    async def get_job(self, job_id: FromPath[str], core: Core) -> Job:
+        return core.jobs.get(job_id)

@@ -1,0 +1,35 @@
+"""POST /api/search: retrieval only, each hit with its BM25 rank, cosine and fused score."""
+
+from __future__ import annotations
+
+from litestar import Controller, post
+from litestar.params import JSONBody
+
+from localchat.config import PRESETS
+from localchat.errors import InvalidRequestError
+from localchat.wire.api import SearchRequest, SearchResponse
+from server.state import Core
+
+
+class SearchController(Controller):
+    path = "/api/search"
+
+    @post("/", status_code=200, sync_to_thread=True)
+    def search(self, data: JSONBody[SearchRequest], core: Core) -> SearchResponse:
+        if data.preset is not None and data.preset not in PRESETS:
+            raise InvalidRequestError(
+                f"unknown preset {data.preset!r}",
+                hint=f"use one of {', '.join(PRESETS)}, or omit it",
+                param="preset",
+            )
+        runtime = core.runtime
+        result = runtime.search(data.query, preset=data.preset, mode=data.mode)
+        return SearchResponse(
+            query=result.query,
+            preset=data.preset or runtime.rag_config().preset,
+            mode=result.mode,
+            hits=result.hits,
+            terms=result.terms,
+            timings_ms=result.timings_ms,
+            **({"dropped": result.dropped} if data.explain else {}),
+        )

@@ -1,0 +1,136 @@
+"""Where HTTP-submitted documents may come from: uploads saved under the data dir, and
+server-side paths only below the configured allowed roots (no `..`, no symlink escape)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from localchat.errors import (
+    FileTooLargeError,
+    InvalidRequestError,
+    PermissionDeniedError,
+    UnsupportedFileError,
+)
+from localchat.ingest.files import walk_paths
+from localchat.ingest.loaders import media_type_for
+from localchat.ingest.progress import FileOutcome
+
+UPLOADS = "uploads"
+_UNSAFE = re.compile(r"[^\w.\- ()+,@]+")
+
+
+def safe_filename(name: str) -> str:
+    """A plain file name from a client-supplied one: no folders, no `..`, no control chars."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = unicodedata.normalize("NFC", base)
+    base = _UNSAFE.sub("_", base).strip(" .")
+    if not base or base.startswith("."):
+        raise InvalidRequestError(
+            f"the upload's file name {name!r} is not usable",
+            hint="give the file a plain name such as report.pdf",
+            param="file",
+        )
+    return base[:200]
+
+
+def save_upload(source: BinaryIO, filename: str, folder: Path, max_bytes: int) -> Path:
+    """Copy an upload into folder; the same name replaces the earlier upload (and its document
+    is re-ingested). Refuses files over max_bytes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / safe_filename(filename)
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+    written = 0
+    with open(partial, "wb") as out:
+        while block := source.read(1 << 20):
+            written += len(block)
+            if written > max_bytes:
+                out.close()
+                partial.unlink(missing_ok=True)
+                raise FileTooLargeError(
+                    f"{target.name} is over the {max_bytes // (1 << 20)} MiB file limit",
+                    hint="split the file, or raise ingest.max_file_bytes",
+                    param="file",
+                )
+            out.write(block)
+    partial.replace(target)
+    return target
+
+
+def refuse_unsupported(filename: str) -> FileOutcome | None:
+    """An upload LocalChat cannot read is not stored at all; the job lists it as failed."""
+    try:
+        media_type_for(Path(safe_filename(filename)))
+    except UnsupportedFileError as exc:
+        return FileOutcome.failed(filename, exc)
+    return None
+
+
+def is_upload(path: str, data_path: Path) -> bool:
+    return Path(path).parent == uploads_folder(data_path)
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == root or path.is_relative_to(root) for root in roots)
+
+
+def check_paths(paths: Sequence[str], allowed_roots: Sequence[str]) -> list[Path]:
+    """Each requested path, resolved, if it is absolute, has no `..`, and lies (after
+    following symlinks) below an allowed root; else PermissionDeniedError naming it."""
+    if not allowed_roots:
+        raise PermissionDeniedError(
+            "ingesting server-side paths over HTTP is turned off",
+            hint="upload the files instead, or set server.allowed_roots",
+            param="paths",
+        )
+    roots = [Path(root).expanduser().resolve() for root in allowed_roots]
+    checked = []
+    for index, raw in enumerate(paths):
+        path = Path(raw).expanduser()
+        if not path.is_absolute() or ".." in path.parts:
+            raise PermissionDeniedError(
+                f"paths[{index}] {raw!r} must be an absolute path without '..'",
+                hint="send the full path of a file or folder below an allowed root",
+                param=f"paths[{index}]",
+            )
+        resolved = path.resolve()
+        if not _inside(resolved, roots):
+            raise PermissionDeniedError(
+                f"paths[{index}] {raw!r} is outside the allowed roots",
+                hint="allowed: " + ", ".join(str(r) for r in roots),
+                param=f"paths[{index}]",
+            )
+        checked.append(resolved)
+    return checked
+
+
+def expand_paths(
+    paths: Sequence[Path], allowed_roots: Sequence[str]
+) -> tuple[list[str], list[FileOutcome]]:
+    """The files to ingest below paths, minus any that a symlink inside a folder leads outside
+    the roots (those are reported as refused)."""
+    roots = [Path(root).expanduser().resolve() for root in allowed_roots]
+    files, failures = walk_paths(paths)
+    kept = []
+    for file in files:
+        if _inside(file.resolve(), roots):
+            kept.append(str(file))
+        else:
+            failures.append(
+                FileOutcome.failed(
+                    str(file),
+                    PermissionDeniedError(
+                        f"{file} is outside the allowed roots (reached through a symlink)",
+                        hint="move the file below an allowed root",
+                    ),
+                )
+            )
+    return kept, failures
+
+
+def uploads_folder(data_path: Path) -> Path:
+    return data_path / UPLOADS

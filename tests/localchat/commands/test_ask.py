@@ -1,0 +1,59 @@
+"""`localchat ask`: streamed answer with sources, --json document, terminal-safe output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+from localchat.commands import ask
+from localchat.generation.scripted import ScriptedGenerator
+from localchat.models.embedder import HashEmbedder
+from localchat.runtime import Runtime
+
+
+@pytest.fixture
+def fake_open(settings, tmp_path, monkeypatch):
+    doc = tmp_path / "nuts.md"
+    doc.write_text("# Nuts\n\nThe Boots self-locking nut holds tight despite vibration.\n")
+    runtime = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
+    runtime.ingest([doc])
+    runtime.set_generator(ScriptedGenerator(["It holds tight \x1b[31mred\x1b[0m [1] [4]."]))
+    monkeypatch.setattr(ask.Runtime, "open", classmethod(lambda cls, *a, **k: runtime))
+    return runtime
+
+
+def args(**kw) -> argparse.Namespace:
+    return argparse.Namespace(
+        **({"query": "What holds the Boots nut?", "preset": None, "json": False} | kw)
+    )
+
+
+def test_human_output_streams_the_answer_then_cited_sources(fake_open, settings, capsys):
+    assert ask.main(args(), settings) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out, "escape sequences from model output must not reach the terminal"
+    assert out.startswith("It holds tight red [1].")
+    assert "*[1] nuts.md, page 1" in out
+
+
+def test_json_output_is_one_document(fake_open, settings, capsys):
+    assert ask.main(args(json=True, preset="fast"), settings) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["preset"] == "fast" and data["model"] == "scripted"
+    assert data["sources"][0]["filename"] == "nuts.md"
+    assert data["usage"]["invalid_markers"] == 1
+    assert data["answer"][data["annotations"][0]["url_citation"]["start_index"] :][:3] == "[1]"
+
+
+def test_printable_strips_escapes_and_controls():
+    assert ask.printable("a\x1b]0;title\x07b\x1b[2Jc\x00d\ne") == "abcd\ne"
+
+
+def test_escape_sequences_split_across_pieces_are_removed_whole():
+    cleaner = ask.StreamCleaner()
+    pieces = ["red \x1b", "[31", "mtext\x1b[0", "m done", " \x1b"]
+    out = "".join(cleaner.feed(p) for p in pieces) + cleaner.finish()
+    assert out == "red text done "
+    assert cleaner.feed("plain") == "plain", "plain text is never held back"
