@@ -52,6 +52,9 @@ class RagSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     top_k: int | None = None
     min_similarity: float | None = None
     candidates: int = 100  # per-list depth before fusion
+    # Prompt tokens the sources may take at most. Small CPU models evaluate prompts at a few
+    # hundred tokens/s, so a full 4k context of sources means seconds before the first token.
+    max_source_tokens: int = 1536
     rrf_k: int = 60
 
 

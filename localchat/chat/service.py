@@ -55,9 +55,15 @@ class ChatEvent(msgspec.Struct, frozen=True):
 
 def hit_to_source(index: int, hit: Hit) -> Source:
     return Source(
-        index=index, chunk_id=hit.chunk_id, document_id=hit.document_id, filename=hit.filename,
-        page=hit.page, chunk_index=hit.chunk_index, relevance=round(hit.relevance, 4),
-        text=hit.text, preview=make_preview(hit.text),
+        index=index,
+        chunk_id=hit.chunk_id,
+        document_id=hit.document_id,
+        filename=hit.filename,
+        page=hit.page,
+        chunk_index=hit.chunk_index,
+        relevance=round(hit.relevance, 4),
+        text=hit.text,
+        preview=make_preview(hit.text),
     )
 
 
@@ -138,10 +144,16 @@ class ChatService:
         if not pairs:
             yield ChatEvent("sources", sources=[])
             yield ChatEvent("delta", text=NO_SOURCES_ANSWER)
-            yield ChatEvent("done", result=ChatResult(
-                content=NO_SOURCES_ANSWER, finish_reason="stop", sources=[], annotations=[],
-                retrieval_ms=retrieval.timings_ms.get("total_ms", 0.0),
-            ))
+            yield ChatEvent(
+                "done",
+                result=ChatResult(
+                    content=NO_SOURCES_ANSWER,
+                    finish_reason="stop",
+                    sources=[],
+                    annotations=[],
+                    retrieval_ms=retrieval.timings_ms.get("total_ms", 0.0),
+                ),
+            )
             return
         generator = self.runtime.generator
         system = self.system_prompt + (f"\n\n{extra_system}" if extra_system else "")
@@ -150,10 +162,15 @@ class ChatService:
             raise ContextOverflowError(
                 f"the conversation needs {fixed} tokens plus max_tokens "
                 f"{request.params.max_tokens}, over the model's {generator.context_tokens}",
-                hint="send fewer or shorter messages, or lower max_tokens", param="messages",
+                hint="send fewer or shorter messages, or lower max_tokens",
+                param="messages",
             )
+        budget = fixed + self.runtime.settings.rag.max_source_tokens + request.params.max_tokens
         used, dropped = fit_sources(
-            [s for s, _ in pairs], generator.count_tokens, generator.context_tokens, fixed,
+            [s for s, _ in pairs],
+            generator.count_tokens,
+            min(generator.context_tokens, budget),
+            fixed,
             request.params.max_tokens,
         )
         hits = {s.chunk_id: h for s, h in pairs}
@@ -170,14 +187,22 @@ class ChatService:
         rest, cited = citations.finish()
         if rest:
             yield ChatEvent("delta", text=rest)
-        yield ChatEvent("done", result=ChatResult(
-            content=cited.text, finish_reason=finish, sources=entries,
-            annotations=cited.annotations, prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens, sources_used=len(used),
-            sources_dropped=len(dropped), invalid_markers=cited.invalid_markers,
-            retrieval_ms=retrieval.timings_ms.get("total_ms", 0.0),
-            document_ids=sorted({s.document_id for s in used}),
-        ))
+        yield ChatEvent(
+            "done",
+            result=ChatResult(
+                content=cited.text,
+                finish_reason=finish,
+                sources=entries,
+                annotations=cited.annotations,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                sources_used=len(used),
+                sources_dropped=len(dropped),
+                invalid_markers=cited.invalid_markers,
+                retrieval_ms=retrieval.timings_ms.get("total_ms", 0.0),
+                document_ids=sorted({s.document_id for s in used}),
+            ),
+        )
 
     def retrieve(self, query: str, preset: str, *, use_cache: bool = True) -> Retrieval:
         started = time.perf_counter()
@@ -198,10 +223,17 @@ class ChatService:
                 yield ChatEvent("delta", text=delta.text)
             if delta.finish_reason is not None:
                 finish, usage = delta.finish_reason, delta.usage or usage
-        yield ChatEvent("done", result=ChatResult(
-            content="".join(parts), finish_reason=finish, sources=[], annotations=[],
-            prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
-        ))
+        yield ChatEvent(
+            "done",
+            result=ChatResult(
+                content="".join(parts),
+                finish_reason=finish,
+                sources=[],
+                annotations=[],
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+            ),
+        )
 
     def _generate(self, messages, params: GenerationParams, cancel):
         started, first, tokens = time.perf_counter(), None, 0
@@ -229,24 +261,27 @@ def replay(result: ChatResult, *, with_sources: bool, pieces: int = 4) -> Iterat
 
 
 def preset_or_none(preset: str) -> str | None:
-    """"active" means the configured preset with its overrides."""
+    """ "active" means the configured preset with its overrides."""
     return None if preset == "active" else preset
 
 
 def split_messages(messages: list[ChatMessage]) -> tuple[str, list[ChatMessage], str]:
     """(last user question, prior user/assistant turns, the client's system text)."""
     if not messages:
-        raise InvalidRequestError("messages is empty", hint="send at least one user message",
-                                  param="messages")
+        raise InvalidRequestError(
+            "messages is empty", hint="send at least one user message", param="messages"
+        )
     if messages[-1].role != "user":
         raise InvalidRequestError(
             f"the last message has role {messages[-1].role!r}; it must be the user's question",
-            hint="end messages with a {'role': 'user'} message", param="messages",
+            hint="end messages with a {'role': 'user'} message",
+            param="messages",
         )
     question = messages[-1].content
     if not question.strip():
-        raise InvalidRequestError("the last user message is empty", hint="ask a question",
-                                  param="messages")
+        raise InvalidRequestError(
+            "the last user message is empty", hint="ask a question", param="messages"
+        )
     system = "\n".join(m.content for m in messages[:-1] if m.role in ("system", "developer"))
     history = [m for m in messages[:-1] if m.role in ("user", "assistant")]
     return question, history, system

@@ -184,7 +184,9 @@ def generation_params(request: ChatCompletionRequest, default_max_tokens: int) -
     defaults = GenerationParams()
     return GenerationParams(
         max_tokens=request.max_completion_tokens or request.max_tokens or default_max_tokens,
-        temperature=defaults.temperature if request.temperature is None else request.temperature,
+        # Omitted temperature means greedy decoding: answers from documents should be
+        # repeatable (and so cacheable); a client that wants sampling says so.
+        temperature=0.0 if request.temperature is None else request.temperature,
         top_p=defaults.top_p if request.top_p is None else request.top_p,
         stop=stop_sequences(request.stop),
         seed=request.seed,

@@ -59,7 +59,9 @@ def test_translation_to_core_messages_and_params():
     core = to_chat_messages(request.messages)
     assert [(m.role, m.content) for m in core] == [("system", "be brief"), ("user", "a\nb")]
     params = generation_params(request, default_max_tokens=512)
-    assert params.max_tokens == 9 and params.stop == ("END",) and params.temperature == 0.2
+    assert (
+        params.max_tokens == 9 and params.stop == ("END",) and params.temperature == 0.0
+    )  # omitted: greedy
 
 
 def test_non_text_parts_are_refused_with_their_path():
