@@ -159,3 +159,27 @@ class GenerationError(LocalChatError):
 
 class UpstreamError(GenerationError):
     code = "upstream_unavailable"
+
+
+# -- codes only an HTTP front end produces (each has its docs/troubleshooting.md section) ---
+
+
+class RouteNotFoundError(NotFoundError):
+    code = "route_not_found"
+
+
+class MethodNotAllowedError(LocalChatError):
+    code = "method_not_allowed"
+    status = 405
+    error_type = "invalid_request_error"
+
+
+class HostNotAllowedError(LocalChatError):
+    code = "host_not_allowed"
+    status = 400
+    error_type = "invalid_request_error"
+
+
+class InternalError(LocalChatError):
+    code = "internal_error"
+    status = 500

@@ -26,39 +26,19 @@ from litestar.types import Send
 
 from localchat.errors import (
     AuthenticationError,
+    HostNotAllowedError,
+    InternalError,
     InvalidRequestError,
     LocalChatError,
-    NotFoundError,
+    MethodNotAllowedError,
     PayloadTooLargeError,
+    RouteNotFoundError,
 )
 from localchat.wire.openai import ErrorBody, ErrorEnvelope
 
 log = logging.getLogger("localchat.server")
 
 API_DOCS = "docs/api.md"
-
-
-# Codes only the HTTP front end produces. They belong to the one hierarchy (they subclass its
-# classes) and have their sections in docs/troubleshooting.md like every other code.
-class RouteNotFoundError(NotFoundError):
-    code = "route_not_found"
-
-
-class MethodNotAllowedError(LocalChatError):
-    code = "method_not_allowed"
-    status = 405
-    error_type = "invalid_request_error"
-
-
-class HostNotAllowedError(LocalChatError):
-    code = "host_not_allowed"
-    status = 400
-    error_type = "invalid_request_error"
-
-
-class InternalError(LocalChatError):
-    code = "internal_error"
-    status = 500
 
 
 SERVER_ERRORS = (RouteNotFoundError, MethodNotAllowedError, HostNotAllowedError, InternalError)
