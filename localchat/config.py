@@ -38,7 +38,7 @@ class ModelSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     upstream_base_url: str = ""
     upstream_api_key: str = ""
     upstream_model: str = ""
-    threads: int = 0  # 0: every core
+    threads: int = 0  # 0: every core but one (llama.cpp threads spin-wait on each other)
     context_tokens: int = 4096
     max_answer_tokens: int = 512
     embed_batch_tokens: int = 4096

