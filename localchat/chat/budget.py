@@ -64,12 +64,16 @@ def plan_prompt(
     question: str,
     sources: Sequence[Source],
     max_answer_tokens: int,
+    *,
+    source_tokens: int | None = None,
 ) -> PromptPlan:
     """Messages for the question with as many sources as fit, checked with the real template.
 
     First the conversation must fit: the oldest turns are left out (and counted) until the
     prompt without sources leaves room for an answer; if the question alone does not fit,
-    ContextOverflowError. Then fit_sources estimates block by block; the assembled prompt is
+    ContextOverflowError. Sources take at most `source_tokens` (all the room when None:
+    small CPU models read prompts slowly, so a cap buys a fast first token). Then fit_sources
+    estimates block by block; the assembled prompt is
     counted exactly and, should the estimate be short, the least relevant used source goes.
     """
     context = generator.context_tokens
@@ -92,8 +96,14 @@ def plan_prompt(
         - generator.count_tokens(render_source(_EMPTY))
     )
     originals = {source.chunk_id: source for source in sources}
+    fixed_total = fixed + max(framing, 0)
+    room = (
+        context
+        if source_tokens is None
+        else min(context, fixed_total + source_tokens + max_answer_tokens)
+    )
     used, dropped = fit_sources(
-        sources, generator.count_tokens, context, fixed + max(framing, 0), max_answer_tokens
+        sources, generator.count_tokens, room, fixed_total, max_answer_tokens
     )
     while True:
         messages = build_messages(system_prompt, kept, question, used)

@@ -10,11 +10,11 @@ from typing import Any
 import msgspec
 
 from localchat.cache.keys import answer_key
-from localchat.chat.budget import fit_sources
+from localchat.chat.budget import plan_prompt
 from localchat.chat.citations import StreamingCitationFilter, source_entry
-from localchat.chat.prompt import NO_SOURCES_ANSWER, SYSTEM_PROMPT, build_messages, retrieval_query
+from localchat.chat.prompt import NO_SOURCES_ANSWER, SYSTEM_PROMPT, retrieval_query
 from localchat.chat.types import Source, make_preview
-from localchat.errors import ContextOverflowError, InvalidRequestError
+from localchat.errors import InvalidRequestError
 from localchat.generation.base import ChatMessage, GenerationParams, Usage
 from localchat.retrieval.retriever import Hit, Retrieval
 
@@ -157,29 +157,23 @@ class ChatService:
             return
         generator = self.runtime.generator
         system = self.system_prompt + (f"\n\n{extra_system}" if extra_system else "")
-        fixed = generator.count_messages(build_messages(system, history, question, []))
-        if fixed + request.params.max_tokens >= generator.context_tokens:
-            raise ContextOverflowError(
-                f"the conversation needs {fixed} tokens plus max_tokens "
-                f"{request.params.max_tokens}, over the model's {generator.context_tokens}",
-                hint="send fewer or shorter messages, or lower max_tokens",
-                param="messages",
-            )
-        budget = fixed + self.runtime.settings.rag.max_source_tokens + request.params.max_tokens
-        used, dropped = fit_sources(
+        plan = plan_prompt(
+            generator,
+            system,
+            history,
+            question,
             [s for s, _ in pairs],
-            generator.count_tokens,
-            min(generator.context_tokens, budget),
-            fixed,
             request.params.max_tokens,
+            source_tokens=self.runtime.settings.rag.max_source_tokens,
         )
+        used, dropped = plan.used, plan.dropped
+        params = msgspec.structs.replace(request.params, max_tokens=plan.max_answer_tokens)
         hits = {s.chunk_id: h for s, h in pairs}
         entries = [explain_entry(s, hits[s.chunk_id]) for s in used]
         yield ChatEvent("sources", sources=entries)
-        messages = build_messages(system, history, question, used)
         citations = StreamingCitationFilter(used)
         usage, finish = Usage(0, 0), "stop"
-        for delta in self._generate(messages, request.params, cancel):
+        for delta in self._generate(plan.messages, params, cancel):
             if text := citations.feed(delta.text):
                 yield ChatEvent("delta", text=text)
             if delta.finish_reason is not None:

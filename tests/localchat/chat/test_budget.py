@@ -146,3 +146,19 @@ def test_plan_prompt_lowers_the_answer_limit_to_the_room_left() -> None:
     plan = plan_prompt(generator, "", [], "word " * 40, [], max_answer_tokens=512)
     assert plan.max_answer_tokens == 150 - plan.prompt_tokens
     assert plan.max_answer_tokens >= 32
+
+
+def test_plan_prompt_caps_the_tokens_sources_take() -> None:
+    generator = ScriptedGenerator(context_tokens=4096)
+    items = [source(i, "word " * 60, relevance=1 - i / 20) for i in range(1, 15)]
+    whole = plan_prompt(generator, "", [], "What now?", items, max_answer_tokens=64)
+    capped = plan_prompt(
+        generator, "", [], "What now?", items, max_answer_tokens=64, source_tokens=200
+    )
+    assert len(whole.used) == len(items)
+    assert 0 < len(capped.used) < len(whole.used)
+    no_sources = generator.count_messages(
+        plan_prompt(generator, "", [], "What now?", [], 64).messages
+    )
+    assert capped.prompt_tokens - no_sources <= 200 + 40  # 40: the sources section's framing
+    assert [s.chunk_id for s in capped.used] == [s.chunk_id for s in items[: len(capped.used)]]
