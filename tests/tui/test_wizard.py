@@ -1,0 +1,73 @@
+"""The first-run wizard: models found, add documents with progress, first question asked."""
+
+from __future__ import annotations
+
+from textual.widgets import ContentSwitcher, Input, Static
+
+from tests.tui.conftest import SIZE, wait_for, wizard_ready
+from tui.screens.chat import ChatScreen
+from tui.screens.wizard import WizardScreen
+from tui.widgets.job_card import JobCard
+from tui.widgets.messages import AnswerMessage
+from tui.widgets.path_input import PathInput
+
+
+async def test_wizard_walks_from_welcome_to_a_first_answer(empty_server, make_app, docs):
+    app = make_app(empty_server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen))
+        wizard = app.screen
+        await wait_for(pilot, lambda: wizard.query(ContentSwitcher))
+        pages = wizard.query_one(ContentSwitcher)
+        await wizard_ready(pilot, wizard)
+        await pilot.pause(0.3)
+        await pilot.click("#next")
+        await wait_for(pilot, lambda: pages.current == "models")
+        models = wizard.query_one("#models-found", Static)
+        await wait_for(pilot, lambda: "scripted" in str(models.render()))
+        assert "✓" in str(models.render())
+        await pilot.pause(0.3)  # a button ignores presses during its 0.2 s press effect
+        await pilot.press("enter")  # Next has the focus: the keyboard way through the wizard
+        await wait_for(pilot, lambda: pages.current == "documents")
+
+        path_input = wizard.query_one(PathInput)
+        path_input.focus()
+        path_input.value = str(docs[0].parent)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: wizard.query(JobCard))
+        card = wizard.query_one(JobCard)
+        await wait_for(pilot, lambda: card.job is not None and card.job.finished, timeout=30)
+        assert card.job.added == 2
+        await wait_for(pilot, lambda: wizard.ingested and app.status.documents == 2)
+
+        await pilot.pause(0.3)
+        await pilot.click("#next")
+        await wait_for(pilot, lambda: pages.current == "question")
+        field = wizard.query_one("#first-question", Input)
+        field.value = "What holds tight despite vibration?"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        await wait_for(pilot, lambda: app.screen.query(AnswerMessage))
+        answer = app.screen.query_one(AnswerMessage)
+        await wait_for(pilot, lambda: answer.phase == "done")
+        assert answer.sources and answer.sources[0].filename == "nuts.md"
+        assert app.prefs.onboarded
+
+
+async def test_an_empty_library_gets_a_reminder_not_a_wall(empty_server, make_app):
+    app = make_app(empty_server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen))
+        wizard = app.screen
+        await wait_for(pilot, lambda: wizard.query(ContentSwitcher))
+        pages = wizard.query_one(ContentSwitcher)
+        await wizard_ready(pilot, wizard)
+        wizard._go(2)
+        assert pages.current == "documents"
+        wizard.query_one("#next").press()
+        await wait_for(pilot, lambda: wizard._warned_empty)
+        assert pages.current == "documents"  # reminded that answers need documents
+        assert any("still empty" in str(n.message) for n in app._notifications)
+        await pilot.pause(0.3)  # past the button's press effect
+        wizard.query_one("#next").press()
+        await wait_for(pilot, lambda: pages.current == "question")

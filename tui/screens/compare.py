@@ -1,0 +1,89 @@
+"""Try one question under two presets side by side (retrieval only, so it is quick)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import ClassVar
+
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Select, Static
+
+from localchat.client import Source
+from localchat.config import PRESETS
+from localchat.errors import LocalChatError
+from tui.sanitize import one_line
+
+SHOWN = 8
+
+
+def hit_lines(hits: list[Source]) -> Content:
+    if not hits:
+        return Content("No passage passed this preset's filters.")
+    lines = []
+    for hit in hits[:SHOWN]:
+        page = f" p.{hit.page}" if hit.page else ""
+        lines.append(
+            Content.assemble(
+                (f"{hit.index:>2}. ", "bold"),
+                (one_line(hit.filename, 26) + page, "$text-accent"),
+                (f"  {hit.relevance:.2f}\n", "$text-muted"),
+                ("    " + one_line(hit.preview or hit.text, 100), ""),
+            )
+        )
+    more = len(hits) - SHOWN
+    if more > 0:
+        lines.append(Content.styled(f"… and {more} more", "$text-muted"))
+    return Content("\n").join(lines)
+
+
+class CompareScreen(Screen):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+
+    def compose(self):
+        yield Static(
+            Content.assemble(("Compare presets", "bold"), " — retrieval for one question"),
+            id="compare-title",
+        )
+        yield Input(placeholder="A question to try (Enter runs it)", id="compare-question")
+        with Horizontal(id="compare-columns"):
+            for side, preset in (("left", "fast"), ("right", "accurate")):
+                with Vertical(classes="compare-column"):
+                    yield Select(
+                        [(name, name) for name in PRESETS],
+                        value=preset,
+                        allow_blank=False,
+                        id=f"compare-{side}",
+                        compact=True,
+                    )
+                    with VerticalScroll(classes="compare-scroll"):
+                        yield Static("", id=f"compare-{side}-hits")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    @on(Select.Changed)
+    def _run(self) -> None:
+        question = self.query_one(Input).value.strip()
+        if question:
+            self.compare(question)
+
+    @work(exclusive=True, group="compare", exit_on_error=False)
+    async def compare(self, question: str) -> None:
+        presets = [
+            str(self.query_one(f"#compare-{side}", Select).value) for side in ("left", "right")
+        ]
+        for side in ("left", "right"):
+            self.query_one(f"#compare-{side}-hits", Static).update(Content("Searching…"))
+        try:
+            results = await asyncio.gather(*(self.app.api.search(question, p) for p in presets))
+        except LocalChatError as exc:
+            self.app.note_error(exc)
+            return
+        for side, hits in zip(("left", "right"), results, strict=True):
+            self.query_one(f"#compare-{side}-hits", Static).update(hit_lines(hits))

@@ -1,0 +1,254 @@
+"""Library: the ingested documents; add files or folders with progress; delete; re-ingest."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Input, Static
+
+from localchat.client import Document
+from localchat.errors import LocalChatError
+from tui.ingest import ingest, sample_docs_dir
+from tui.sanitize import one_line
+from tui.screens.dialogs import ConfirmScreen
+from tui.screens.picker import PickerScreen
+from tui.widgets.job_card import JobCard
+from tui.widgets.path_input import PathInput
+from tui.widgets.status_bar import StatusBar
+
+COLUMNS = ("Name", "Pages", "Chunks", "Size", "Ingested", "Status")
+EMPTY = (
+    "Your library is empty. Type the path of a file or folder above (Tab completes) and press "
+    "Enter, or choose one with Browse…. PDF, Markdown, HTML and text files work."
+)
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def short_date(stamp: str) -> str:
+    """ISO-8601 or epoch seconds → "YYYY-MM-DD HH:MM"."""
+    if stamp.replace(".", "", 1).isdigit():
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(float(stamp)))
+    return stamp.replace("T", " ")[:16]
+
+
+class LibraryScreen(Screen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_path", "Add path"),
+        Binding("b", "browse", "Browse"),
+        Binding("d,delete", "delete", "Delete"),
+        Binding("r", "reingest", "Re-ingest"),
+        Binding("s", "sample", "Sample docs", show=False),
+        Binding("f5", "reload", "Refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.documents: list[Document] = []
+        self._first_fill = True
+
+    def compose(self):
+        yield StatusBar("Library", id="status-bar")
+        with Horizontal(id="add-row"):
+            yield PathInput(
+                placeholder="File or folder to add (Tab completes, Enter adds)", id="path"
+            )
+            yield Button("Browse…", id="browse")
+            yield Button("Add", id="add", variant="primary")
+        table = DataTable(id="documents", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+        with Vertical(id="library-empty"):
+            yield Static(Content(EMPTY))
+            if sample_docs_dir() is not None:
+                yield Button("Try it on LocalChat's own docs", id="sample", variant="success")
+        yield VerticalScroll(id="jobs")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#jobs").display = False
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # -- the list -------------------------------------------------------------------------------
+
+    @work(exclusive=True, group="library-load", exit_on_error=False)
+    async def reload(self) -> None:
+        try:
+            self.documents = await self.app.api.documents()
+        except LocalChatError as exc:
+            self.app.note_error(exc)
+            return
+        self._fill(self.documents)
+        self.app.set_document_count(len(self.documents))
+
+    def _fill(self, documents: list[Document]) -> None:
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for doc in documents:
+            status = Text(
+                doc.status or "ready", style="green" if doc.status in ("", "ready") else ""
+            )
+            table.add_row(
+                Text(one_line(doc.filename or doc.path, 25)),
+                str(doc.pages),
+                str(doc.chunk_count),
+                human_size(doc.size),
+                Text(short_date(doc.ingested_at)),
+                status,
+                key=str(doc.id),
+            )
+        if documents:
+            table.move_cursor(row=min(keep, len(documents) - 1))
+        self.query_one("#library-empty").display = not documents
+        table.display = bool(documents)
+        if self._first_fill:
+            # With documents, start on the list so d/r/b work at once; else on the path box.
+            self._first_fill = False
+            (table if documents else self.query_one(PathInput)).focus()
+
+    def _selected(self) -> Document | None:
+        table = self.query_one(DataTable)
+        if not self.documents or table.cursor_row >= len(self.documents):
+            self.notify("Select a document in the list first.", severity="warning")
+            return None
+        return self.documents[table.cursor_row]
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    # -- adding ---------------------------------------------------------------------------------
+
+    def action_focus_path(self) -> None:
+        self.query_one(PathInput).focus()
+
+    @on(Input.Submitted, "#path")
+    @on(Button.Pressed, "#add")
+    def _add_typed(self) -> None:
+        path_input = self.query_one(PathInput)
+        raw = path_input.value.strip()
+        if not raw:
+            self.notify("Type a path first, or press Browse.", severity="warning")
+            return
+        path_input.value = ""
+        self.add_paths([raw])
+
+    @on(Button.Pressed, "#browse")
+    def _browse_button(self) -> None:
+        self.action_browse()
+
+    @on(Button.Pressed, "#sample")
+    def _sample_button(self) -> None:
+        self.action_sample()
+
+    @work(exit_on_error=False)
+    async def action_browse(self) -> None:
+        typed = Path(self.query_one(PathInput).value.strip() or Path.cwd()).expanduser()
+        chosen = await self.app.push_screen_wait(
+            PickerScreen(typed if typed.is_dir() else Path.cwd())
+        )
+        if chosen is not None:
+            self.add_paths([str(chosen)])
+
+    def action_sample(self) -> None:
+        folder = sample_docs_dir()
+        if folder is None:
+            self.notify("The sample documents (LocalChat's docs/ folder) are not installed here.")
+            return
+        self.add_paths([str(folder)], title="LocalChat documentation (sample)")
+
+    def add_paths(
+        self, paths: list[str], title: str = "", replaces: Document | None = None
+    ) -> None:
+        jobs = self.query_one("#jobs", VerticalScroll)
+        jobs.display = True
+        card = JobCard(title or "Adding " + ", ".join(Path(p).name or p for p in paths))
+        jobs.mount(card)
+        jobs.scroll_end(animate=False)
+        self._run_job(paths, card, replaces)
+
+    @work(group="ingest", exit_on_error=False)
+    async def _run_job(self, paths: list[str], card: JobCard, replaces: Document | None) -> None:
+        try:
+            job = await ingest(self.app.api, paths, card, self.app.prefs.origins)
+            if replaces is not None and job.added == 1 and not job.failed:
+                # Read again as an upload, the file became a new document: drop the old one.
+                await self.app.api.delete_document(replaces.id)
+        except LocalChatError as exc:
+            self._drop_card(card)
+            self.app.note_error(exc)
+            return
+        self.reload()
+        added = job.added + job.replaced
+        severity = "warning" if job.failed or job.status != "done" else "information"
+        self.notify(
+            f"{card.title}: {job.status} — {JobCard.detail(job)}", severity=severity, markup=False
+        )
+        if added and not job.failed:
+            self.set_timer(8, lambda: self._drop_card(card))  # clean: keep the list short
+
+    def _drop_card(self, card: JobCard) -> None:
+        jobs = self.query_one("#jobs", VerticalScroll)
+        card.remove()
+        jobs.display = any(c is not card for c in jobs.query(JobCard))
+
+    # -- changing ------------------------------------------------------------------------------
+
+    @work(exit_on_error=False)
+    async def action_delete(self) -> None:
+        doc = self._selected()
+        if doc is None:
+            return
+        name = one_line(doc.filename or doc.path, 50)
+        confirmed = await self.app.push_screen_wait(
+            ConfirmScreen(
+                f"Delete “{name}” from the library?",
+                f"Its {doc.chunk_count} passages leave the index. The file on disk is not touched.",
+            )
+        )
+        if not confirmed:
+            return
+        try:
+            await self.app.api.delete_document(doc.id)
+        except LocalChatError as exc:
+            self.app.note_error(exc)
+            return
+        self.notify(f"Deleted {name}", markup=False)
+        self.reload()
+
+    def action_reingest(self) -> None:
+        doc = self._selected()
+        if doc is None:
+            return
+        source = self.app.prefs.origins.get(doc.filename) if self._uploaded(doc) else doc.path
+        if not source or not Path(source).exists():
+            self.notify(
+                f"{one_line(doc.filename, 40)} is no longer where it was read from, so it "
+                "cannot be read again: add the file from its new place.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.add_paths([source], title=f"Re-ingesting {one_line(doc.filename, 40)}", replaces=doc)
+
+    def _uploaded(self, doc: Document) -> bool:
+        uploads = self.app.settings.data_path / "uploads"
+        return Path(doc.path).parent == uploads

@@ -1,0 +1,241 @@
+"""First run: what LocalChat is, which models it found, add documents, ask a first question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, ContentSwitcher, Footer, Input, Static
+
+from localchat.errors import LocalChatError
+from tui.ingest import ingest, sample_docs_dir
+from tui.readable import readable
+from tui.sanitize import one_line
+from tui.screens.picker import PickerScreen
+from tui.widgets.job_card import JobCard
+from tui.widgets.path_input import PathInput
+
+STEPS = ("welcome", "models", "documents", "question")
+WELCOME = (
+    "LocalChat answers questions from your own documents — PDFs, Markdown, HTML, text — with "
+    "numbered citations you can open to check. Everything runs on this computer: the models, "
+    "the index and your files never leave it.\n\n"
+    "Three short steps: check the models, add some documents, ask a first question. "
+    "Esc skips the wizard at any time (reopen it from the command palette, ctrl+p)."
+)
+MODELS_HELP = (
+    "To use another model, set [models] generation_path (a GGUF file) or upstream_base_url "
+    "(an OpenAI-compatible server such as Ollama) in your config file, or the environment "
+    "variables LOCALCHAT_MODELS_GENERATION_PATH / LOCALCHAT_MODELS_UPSTREAM_BASE_URL. "
+    "`localchat doctor` checks everything."
+)
+SAMPLE_QUESTION = "How do I use LocalChat from an editor or the openai SDK?"
+OWN_QUESTION = "What are these documents about?"
+
+
+def model_lines(models: list[str], deep: dict[str, Any]) -> Content:
+    """The answer and embedding models the server uses, and its health report."""
+    own = [m for m in models if not m.startswith("localchat")]
+    answer, embedding = [*own, "?", "?"][:2]
+    lines = [
+        Content.assemble(("Answers: ", "bold"), one_line(answer, 60)),
+        Content.assemble(("Search:  ", "bold"), one_line(embedding, 60)),
+    ]
+    components = deep.get("components", deep.get("checks", deep))
+    items = components.items() if isinstance(components, dict) else enumerate(components or [])
+    for key, value in items:
+        name = value.get("name", key) if isinstance(value, dict) else key
+        info = value if isinstance(value, dict) else {"status": value}
+        ok = info.get("ok", info.get("status") in ("ok", "ready", "pass", True))
+        detail = info.get("detail") or info.get("message") or info.get("status")
+        lines.append(
+            Content.assemble(
+                ("✓ " if ok else "✗ ", "$text-success" if ok else "$text-error"),
+                (one_line(str(name), 24), "bold"),
+                "  ",
+                one_line(str(detail if detail is not None else ""), 60),
+            )
+        )
+    return Content("\n").join(lines)
+
+
+class WizardScreen(Screen[str | None]):
+    """Dismisses with a first question to ask, or None when skipped."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "skip", "Skip wizard")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.step = 0
+        self.sample = sample_docs_dir()
+        self.ingested = False
+        self._used_sample = False
+        self._warned_empty = False
+
+    def compose(self):
+        yield Static("", id="wizard-steps")
+        with ContentSwitcher(initial="welcome", id="wizard-pages"):
+            with VerticalScroll(id="welcome"):
+                yield Static(Content.styled("Welcome to LocalChat", "bold $text-accent"))
+                yield Static(Content(WELCOME))
+            with VerticalScroll(id="models"):
+                yield Static(Content.styled("Models", "bold $text-accent"))
+                yield Static(Content("Asking the server…"), id="models-found")
+                yield Static(Content(MODELS_HELP), classes="wizard-help")
+            with VerticalScroll(id="documents"):
+                yield Static(Content.styled("Add documents", "bold $text-accent"))
+                yield Static(self._documents_text(), id="documents-help")
+                with Horizontal(classes="wizard-row"):
+                    yield Button(
+                        "Add the sample docs",
+                        id="sample",
+                        variant="primary",
+                        disabled=self.sample is None,
+                    )
+                    yield Button("Browse…", id="browse")
+                yield PathInput(
+                    placeholder="…or type a file or folder path and press Enter", id="wizard-path"
+                )
+                yield Vertical(id="wizard-job")
+            with VerticalScroll(id="question"):
+                yield Static(Content.styled("Ask a first question", "bold $text-accent"))
+                yield Static(
+                    Content(
+                        "Type a question (or keep the suggestion) and press Enter. The answer "
+                        "streams in; its citations [1], [2] open the passages they come from."
+                    )
+                )
+                yield Input(id="first-question")
+        with Horizontal(id="wizard-nav"):
+            yield Button("Skip (Esc)", id="skip")
+            yield Button("Back", id="back")
+            yield Button("Next", id="next", variant="primary")
+        yield Footer()
+
+    def _documents_text(self) -> Content:
+        sample = (
+            f"The sample is LocalChat's own documentation ({self.sample}): ask LocalChat about "
+            "LocalChat."
+            if self.sample
+            else "(The sample documentation is not installed here.)"
+        )
+        return Content(f"Add a folder of your documents, or try the sample first. {sample}")
+
+    def on_mount(self) -> None:
+        self._go(0)
+        self._load_models()
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def _go(self, step: int) -> None:
+        self.step = max(0, min(len(STEPS) - 1, step))
+        name = STEPS[self.step]
+        self.query_one(ContentSwitcher).current = name
+        marks = [
+            (f" {n + 1}. {title} ", "bold reverse" if n == self.step else "$text-muted")
+            for n, title in enumerate(("Welcome", "Models", "Documents", "Question"))
+        ]
+        self.query_one("#wizard-steps", Static).update(Content.assemble(*marks))
+        self.query_one("#back", Button).disabled = self.step == 0
+        self.query_one("#next", Button).label = "Ask" if name == "question" else "Next"
+        if name == "question":
+            field = self.query_one("#first-question", Input)
+            field.value = field.value or (SAMPLE_QUESTION if self._used_sample else OWN_QUESTION)
+            field.focus()
+        elif name == "documents":
+            button = self.query_one("#sample" if self.sample else "#browse", Button)
+            button.focus()
+        else:
+            self.query_one("#next", Button).focus()
+
+    @on(Button.Pressed, "#next")
+    def _next(self) -> None:
+        step = STEPS[self.step]
+        if step == "question":
+            self._finish()
+            return
+        if step == "documents" and self.app.status.documents == 0 and not self._warned_empty:
+            self._warned_empty = True  # a reminder, not a wall: Next again goes on
+            self.notify(
+                "The library is still empty, so answers will have nothing to cite. "
+                "Add documents, or press Next again to go on anyway."
+            )
+            return
+        self._go(self.step + 1)
+
+    @on(Button.Pressed, "#back")
+    def _back(self) -> None:
+        self._go(self.step - 1)
+
+    @on(Button.Pressed, "#skip")
+    def action_skip(self) -> None:
+        self.app.prefs.onboarded = True
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#first-question")
+    def _finish(self) -> None:
+        question = self.query_one("#first-question", Input).value.strip()
+        if not question:
+            self.notify("Type a question first.", severity="warning")
+            return
+        self.app.prefs.onboarded = True
+        self.dismiss(question)
+
+    # -- models ---------------------------------------------------------------------------------
+
+    @work(exit_on_error=False)
+    async def _load_models(self) -> None:
+        api = self.app.api
+        try:
+            models = [m.id for m in await api.models()]
+            deep = await api.health("deep")
+        except LocalChatError as exc:
+            text = Content.assemble(("✗ ", "$text-error"), readable(exc))
+        else:
+            text = model_lines(models, deep if isinstance(deep, dict) else {})
+        self.query_one("#models-found", Static).update(text)
+
+    # -- documents ------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#sample")
+    def _sample(self) -> None:
+        if self.sample is not None:
+            self._used_sample = True
+            self.add(str(self.sample), "LocalChat documentation (sample)")
+
+    @on(Button.Pressed, "#browse")
+    @work(exit_on_error=False)
+    async def _browse(self) -> None:
+        chosen = await self.app.push_screen_wait(PickerScreen(Path.home()))
+        if chosen is not None:
+            self.add(str(chosen), f"Adding {chosen.name}")
+
+    @on(Input.Submitted, "#wizard-path")
+    def _typed(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.add(event.value.strip(), f"Adding {Path(event.value.strip()).name}")
+
+    @work(exclusive=True, group="wizard-ingest", exit_on_error=False)
+    async def add(self, path: str, title: str) -> None:
+        box = self.query_one("#wizard-job", Vertical)
+        await box.remove_children()
+        card = JobCard(title)
+        await box.mount(card)
+        try:
+            job = await ingest(self.app.api, [path], card, self.app.prefs.origins)
+        except LocalChatError as exc:
+            await card.remove()
+            self.app.note_error(exc)
+            return
+        await self.app.refresh_status()
+        if job.added + job.replaced + job.unchanged > 0:
+            self.ingested = True
+            self.notify("Documents added. Press Next to ask a question.")
+            self.query_one("#next", Button).focus()
+        else:
+            self.notify("No document could be added: see the reasons above.", severity="warning")

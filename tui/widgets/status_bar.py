@@ -1,0 +1,64 @@
+"""The one-line bar at the top of every main screen: where you are and what answers you."""
+
+from __future__ import annotations
+
+import msgspec
+from textual.content import Content
+from textual.widgets import Static
+
+from tui.sanitize import one_line
+
+
+class AppStatus(msgspec.Struct, frozen=True):
+    """What the status bar shows; the app replaces it whole so watchers fire once."""
+
+    connected: bool = False
+    preset: str = ""
+    model: str = ""
+    documents: int = 0
+    server: str = ""
+
+
+class StatusBar(Static):
+    """`LocalChat · Chat │ preset balanced │ model … │ 12 documents │ ● 127.0.0.1:8484`."""
+
+    def __init__(self, place: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.place = place
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "status", self.show, init=True)
+
+    def show(self, status: AppStatus) -> None:
+        self.status = status
+        self._redraw()
+
+    def on_resize(self) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
+        if not hasattr(self, "status"):
+            return
+        if not self.size.width:  # not laid out yet: draw once the width is known
+            self.call_after_refresh(self._redraw)
+            return
+        self.update(self._line(self.status, short=False))
+
+    def _line(self, status: AppStatus, short: bool) -> Content:
+        """The full line, or a shorter one when the full one does not fit."""
+        dot = ("● ", "$success") if status.connected else ("○ ", "$error")
+        parts: list[tuple[str, str] | str] = [("LocalChat", "bold"), f" · {self.place} "]
+        if status.preset:
+            parts += ["│ " if short else "│ preset ", (status.preset, "bold $text-accent"), " "]
+        if status.model:
+            model = one_line(status.model, 16 if short else 28)
+            parts += ["│ " if short else "│ model ", (model, "bold"), " "]
+        if status.connected:
+            noun = "doc" if short else "document"
+            parts += [f"│ {status.documents} {noun}{'' if status.documents == 1 else 's'} "]
+        where = "online" if short else status.server
+        parts += ["│ ", dot, (where if status.connected else "offline")]
+        line = Content.assemble(*parts)
+        if not short and line.cell_length > self.size.width:
+            return self._line(status, short=True)
+        return line
