@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from localchat.errors import NotFoundError, StoreError
+from localchat.errors import ConversationNotFoundError, StoreError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -30,10 +30,6 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, id);
 """
 TITLE_CHARS = 60
-
-
-class ConversationNotFoundError(NotFoundError):
-    code = "conversation_not_found"
 
 
 class Message(msgspec.Struct):

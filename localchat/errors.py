@@ -66,6 +66,12 @@ class NotReadyError(LocalChatError):
     error_type = "server_error"
 
 
+class ServerUnreachableError(NotReadyError):
+    """Nothing answers at the server's address (or it went away mid-request)."""
+
+    code = "server_unreachable"
+
+
 # -- the caller's mistakes -------------------------------------------------------------------
 
 
@@ -103,6 +109,10 @@ class DocumentNotFoundError(NotFoundError):
 
 class JobNotFoundError(NotFoundError):
     code = "job_not_found"
+
+
+class ConversationNotFoundError(NotFoundError):
+    code = "conversation_not_found"
 
 
 class PayloadTooLargeError(LocalChatError):

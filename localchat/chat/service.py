@@ -14,7 +14,7 @@ from localchat.chat.budget import plan_prompt
 from localchat.chat.citations import StreamingCitationFilter, source_entry
 from localchat.chat.prompt import NO_SOURCES_ANSWER, SYSTEM_PROMPT, retrieval_query
 from localchat.chat.types import Source, make_preview
-from localchat.errors import InvalidRequestError
+from localchat.errors import ContextOverflowError, InvalidRequestError
 from localchat.generation.base import ChatMessage, GenerationParams, Usage
 from localchat.retrieval.retriever import Hit, Retrieval
 
@@ -157,6 +157,14 @@ class ChatService:
             return
         generator = self.runtime.generator
         system = self.system_prompt + (f"\n\n{extra_system}" if extra_system else "")
+        if request.params.max_tokens >= generator.context_tokens:
+            # Never satisfiable; below that, plan_prompt lowers max_tokens to the room left.
+            raise ContextOverflowError(
+                f"max_tokens {request.params.max_tokens} is not below the model's context of "
+                f"{generator.context_tokens} tokens",
+                hint="lower max_tokens (or leave it out)",
+                param="max_tokens",
+            )
         plan = plan_prompt(
             generator,
             system,

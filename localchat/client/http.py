@@ -22,11 +22,7 @@ from localchat.client.types import (
     items,
 )
 
-
-class ServerUnreachableError(errors.NotReadyError):
-    """Nothing answers at the server's address (or it went away mid-request)."""
-
-    code = "server_unreachable"
+ServerUnreachableError = errors.ServerUnreachableError
 
 
 _BY_STATUS = {
