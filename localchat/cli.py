@@ -86,7 +86,7 @@ def _dispatch(args: argparse.Namespace, settings) -> int:
     if command is None:
         from tui.app import run_tui  # lazy: the core never imports the front ends
 
-        return run_tui(settings)
+        return run_tui(settings, config_file=args.config)
     if command == "serve":
         from server.app import serve
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -11,6 +12,7 @@ from typing import Protocol
 import numpy as np
 from usearch.index import Index
 
+from localchat.errors import StoreError
 from localchat.store.store import Store
 
 # f16 keeps recall@10 against exact search at the level of f32 on MiniLM vectors while halving
@@ -93,22 +95,37 @@ class UsearchIndex:
         return keys[order]
 
     def save(self, path: Path) -> None:
-        """Write atomically, with a sidecar recording count and checksum of the keys."""
+        """Write atomically, with a sidecar recording count and checksum of the keys.
+
+        The old sidecar goes first, so a crash between the two writes leaves an index without
+        a sidecar (rebuilt on open), never a sidecar describing another index.
+        """
         tmp = path.with_suffix(".tmp")
-        with self._lock:
-            self._index.save(str(tmp))
-            keys = self.keys()
-        os.replace(tmp, path)
-        meta = {
-            "count": int(keys.size),
-            "checksum": checksum(keys),
-            "dim": self.dim,
-            "dtype": self.dtype,
-        }
         side = path.with_suffix(".json")
         side_tmp = side.with_suffix(".json.tmp")
-        side_tmp.write_text(json.dumps(meta))
-        os.replace(side_tmp, side)
+        try:
+            with self._lock:
+                self._index.save(str(tmp))
+                keys = self.keys()
+            side.unlink(missing_ok=True)
+            os.replace(tmp, path)
+            meta = {
+                "count": int(keys.size),
+                "checksum": checksum(keys),
+                "dim": self.dim,
+                "dtype": self.dtype,
+            }
+            side_tmp.write_text(json.dumps(meta))
+            os.replace(side_tmp, side)
+        except (OSError, RuntimeError) as exc:  # disk full, read-only dir
+            tmp.unlink(missing_ok=True)
+            side_tmp.unlink(missing_ok=True)
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise StoreError(
+                f"could not save the vector index {path}: {reason}",
+                hint="free space in the data dir or make it writable; the documents are safe "
+                "in the database and the index is rebuilt from it on the next start",
+            ) from exc
 
     def load(self, path: Path) -> bool:
         """Load a saved index; False when it is missing, unreadable or of another shape."""
@@ -153,11 +170,18 @@ def open_index(store: Store, data_dir: Path, model_id: str, dim: int) -> tuple[U
         return index, "loaded"
     if expected[0] == 0:
         index.clear()
-        index.save(path)
+        _save_if_possible(index, path)
         return index, "empty"
     rebuild(index, store, model_id)
-    index.save(path)
+    _save_if_possible(index, path)
     return index, "rebuilt"
+
+
+def _save_if_possible(index: UsearchIndex, path: Path) -> None:
+    """The file is only a cache of SQLite: on a full or read-only disk serve from memory, and
+    the next open rebuilds it again."""
+    with contextlib.suppress(StoreError):
+        index.save(path)
 
 
 def rebuild(index: UsearchIndex, store: Store, model_id: str) -> None:

@@ -184,7 +184,11 @@ class Ingestor:
                 parsed.doc, parsed.chunks, parsed.vectors, model=model, layout=layout
             )
         except Exception as exc:
-            raise StoreError(f"could not save {parsed.doc.filename}: {exc}") from exc
+            raise StoreError(
+                f"could not save {parsed.doc.filename}: {exc}",
+                hint="check that the data dir is writable and has free space; nothing of this "
+                "file was saved and any earlier version is unchanged",
+            ) from exc
         self.index.remove(result.removed_chunk_ids)
         if result.added_chunk_ids:
             keys = np.asarray(result.added_chunk_ids, dtype=np.uint64)

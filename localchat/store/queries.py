@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -88,19 +90,96 @@ class StoreQueries:
     def active_layouts(self) -> dict[int, str]:
         return dict(self.read("SELECT id, layout FROM documents"))
 
+    # -- full-text search ------------------------------------------------------------------
+
     def fts(self, match: str, limit: int) -> list[tuple[int, float]]:
-        """(chunk id, bm25 score: higher is better) for an FTS5 MATCH expression."""
-        rows = self.read(
-            "SELECT f.rowid, -bm25(chunks_fts, 1.0, 0.5) AS score FROM chunks_fts f "
-            "JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id "
-            "WHERE chunks_fts MATCH ? AND c.layout = d.layout ORDER BY bm25(chunks_fts, 1.0, 0.5) "
-            "LIMIT ?",
-            (match, limit),
-        )
-        return [(int(r[0]), float(r[1])) for r in rows]
+        """(chunk id, bm25 score: higher is better) for an FTS5 MATCH expression.
+
+        FTS5 ranks alone (joining chunks and documents for every matching row cost two
+        thirds of the query); only the top rows are then checked against the serving chunk
+        layout, fetching deeper while a re-chunk leaves the other layout's rows among them.
+        """
+        fetch = limit
+        while True:
+            rows = self.read(
+                "SELECT rowid, -bm25(chunks_fts, 1.0, 0.5) FROM chunks_fts "
+                "WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 1.0, 0.5) LIMIT ?",
+                (match, fetch),
+            )
+            serving = self._serving_ids([r[0] for r in rows])
+            hits = [(int(r[0]), float(r[1])) for r in rows if r[0] in serving]
+            if len(hits) >= limit or len(rows) < fetch:
+                return hits[:limit]
+            fetch *= 4
+
+    def _serving_ids(self, ids: list[int]) -> set[int]:
+        found: set[int] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            found.update(
+                r[0]
+                for r in self.read(
+                    f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id "
+                    f"WHERE c.id IN ({marks}) AND c.layout = d.layout",
+                    part,
+                )
+            )
+        return found
+
+    def bm25(self, words: Sequence[str], limit: int) -> tuple[list[str], list[tuple[int, float]]]:
+        """BM25 over the query words: (words matched, (chunk id, score) best first).
+
+        FTS5 matches only the rarest words that fit the row budget (query.py explains why);
+        the words left out are then scored on the top rows alone, so those rows rank as the
+        full query would rank them.
+        """
+        from localchat.retrieval.query import fts_match, rescore, row_budget, select_terms
+
+        memo = self._bm25_memo()
+        stems = memo.stemmer.stems(words)
+        doc_freq = self.term_doc_freq(sorted({s for key in stems.values() for s in key}))
+        rows, avg_tokens = memo.totals(self)
+        kept = select_terms(words, stems, doc_freq, row_budget(rows))
+        if not kept:
+            return [], []
+        hits = self.fts(fts_match(kept), limit)
+        matched = {stem for w in kept for stem in stems[w]}
+        # Multi-token words left out are not rescored: rare, and a phrase needs positions.
+        left_out = sorted({k[0] for k in stems.values() if len(k) == 1 and k[0] not in matched})
+        if left_out and hits:
+            ids = [chunk for chunk, _ in hits]
+            texts = dict(self._by_ids("SELECT id, text FROM chunks WHERE id IN ({})", ids))
+            sizes = self._doc_tokens(ids)
+            hits = rescore(hits, texts, sizes, left_out, doc_freq, rows, avg_tokens, memo.stemmer)
+        return kept, hits
+
+    def _by_ids(self, sql: str, ids: list[int]) -> list[tuple]:
+        found: list[tuple] = []
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            found += self.read(sql.format(",".join("?" * len(part))), part)
+        return found
+
+    def _doc_tokens(self, ids: list[int]) -> dict[int, int]:
+        """Tokens per row as FTS5 counted them (all columns): its docsize table, decoded."""
+        rows = self._by_ids("SELECT id, sz FROM chunks_fts_docsize WHERE id IN ({})", ids)
+        return {chunk: sum(_varints(size)) for chunk, size in rows}
 
     def term_doc_freq(self, terms: Sequence[str]) -> dict[str, int]:
-        """How many chunks contain each (already tokenised) term, via the fts5vocab table."""
+        """How many chunks contain each (already stemmed) term, via the fts5vocab table.
+
+        Counting walks the term's whole posting list (milliseconds for a frequent term in a
+        large library), so counts are memoised and refreshed after the corpus changes.
+        """
+        memo = self._bm25_memo()
+        memo.refresh(self)
+        missing = [t for t in terms if t not in memo.doc_freq]
+        if missing:
+            memo.doc_freq.update(dict.fromkeys(missing, 0) | self._vocab_counts(missing))
+        return {t: memo.doc_freq[t] for t in terms}
+
+    def _vocab_counts(self, terms: list[str]) -> dict[str, int]:
         conn = self._reader()
         if not getattr(self._local, "vocab", False):
             conn.execute("PRAGMA query_only=OFF")
@@ -110,8 +189,89 @@ class StoreQueries:
             )
             conn.execute("PRAGMA query_only=ON")
             self._local.vocab = True
-        marks = ",".join("?" * len(terms))
-        rows = conn.execute(
-            f"SELECT term, doc FROM temp.chunks_vocab WHERE term IN ({marks})", list(terms)
-        ).fetchall()
-        return {term: int(doc) for term, doc in rows}
+        found: dict[str, int] = {}
+        for start in range(0, len(terms), 500):
+            part = terms[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = conn.execute(
+                f"SELECT term, doc FROM temp.chunks_vocab WHERE term IN ({marks})", part
+            ).fetchall()
+            found.update((term, int(doc)) for term, doc in rows)
+        return found
+
+    def _bm25_memo(self) -> _Bm25Memo:
+        memo = self.__dict__.get("_bm25_memo_state")
+        if memo is None:
+            memo = self.__dict__.setdefault("_bm25_memo_state", _Bm25Memo())
+        return memo
+
+
+class _Bm25Memo:
+    """Document frequencies and the row count, kept until the corpus changed and they aged.
+
+    Term selection only needs rough counts, so during a long ingestion they are refreshed at
+    most every MAX_AGE_S seconds instead of after every written document.
+    """
+
+    MAX_AGE_S = 30.0
+
+    def __init__(self) -> None:
+        from localchat.retrieval.query import Stemmer
+
+        self.stemmer = Stemmer()
+        self.doc_freq: dict[str, int] = {}
+        self._totals: tuple[int, float] | None = None
+        self._version: str | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def refresh(self, store) -> None:
+        now = time.monotonic()
+        if self._version is not None and now - self._checked < self.MAX_AGE_S:
+            return
+        version = store.read("SELECT value FROM meta WHERE key = 'corpus_version'")
+        current = version[0][0] if version else "0"
+        with self._lock:
+            self._checked = now
+            if current != self._version:
+                self._version = current
+                self.doc_freq = {}
+                self._totals = None
+
+    def totals(self, store) -> tuple[int, float]:
+        """(rows in the full-text index, mean tokens per row), as FTS5's bm25() sees them."""
+        self.refresh(store)
+        if self._totals is None:
+            block = store.read("SELECT block FROM chunks_fts_data WHERE id = 1")
+            self._totals = _averages(block[0][0] if block else b"")
+        return self._totals
+
+
+def _averages(record: bytes) -> tuple[int, float]:
+    """FTS5's "averages" record: varints (rows, tokens of column 1, column 2, ...).
+
+    Reading it costs one row; `count(*)` over a million chunks costs tens of milliseconds.
+    """
+    values = _varints(record)
+    if not values or values[0] == 0:
+        return 0, 0.0
+    return values[0], sum(values[1:]) / values[0]
+
+
+def _varints(record: bytes) -> list[int]:
+    """SQLite varints, as FTS5 stores its counts: 7 bits per byte, the 9th byte carries 8."""
+    values = []
+    position = 0
+    while position < len(record):
+        value = 0
+        for step in range(9):
+            byte = record[position]
+            position += 1
+            if step == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                break
+        values.append(value)
+    return values

@@ -112,7 +112,9 @@ class Store(StoreQueries):
         return self._documents("ORDER BY filename COLLATE NOCASE, id")
 
     def get_document(self, document_id: int) -> DocumentRecord:
-        found = self._documents("WHERE id = ?", (document_id,))
+        # An id beyond SQLite's 64-bit range names no row (and would raise OverflowError).
+        in_range = -(2**63) <= document_id < 2**63
+        found = self._documents("WHERE id = ?", (document_id,)) if in_range else []
         if not found:
             raise DocumentNotFoundError(
                 f"no document with id {document_id}",
