@@ -1,0 +1,145 @@
+"""BM25 query planning: the stemmer agrees with FTS5, term selection respects its budget, and
+rescoring the left-out words reproduces FTS5's own bm25() for the full query."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from localchat.retrieval import query
+from localchat.retrieval.query import FTS_TOKENIZER, Stemmer, bm25_idf, fts_match, select_terms
+from localchat.store.records import NewChunk, NewDocument
+from localchat.store.schema import MIGRATIONS
+from localchat.store.store import Store
+
+
+def test_stemmer_uses_the_schema_tokenizer():
+    declared = re.search(r"tokenize='([^']+)'", MIGRATIONS[0]).group(1)
+    assert declared == FTS_TOKENIZER
+
+
+def test_stemmer_splits_and_stems_like_fts5():
+    stemmer = Stemmer()
+    stems = stemmer.stems(["causes", "cause", "Running", "don't", "naïve", "--"])
+    assert stems["causes"] == stems["cause"] == ("caus",)
+    assert stems["Running"] == ("run",)
+    assert stems["don't"] == ("don", "t")
+    assert stems["naïve"] == ("naiv",)
+    assert stems["--"] == ()
+    assert stemmer.stems(["causes"]) == {"causes": ("caus",)}  # memoised answer is the same
+
+
+words = st.lists(st.sampled_from([f"w{i}" for i in range(12)]), max_size=12)
+freqs = st.dictionaries(st.sampled_from([f"w{i}" for i in range(12)]), st.integers(0, 500))
+
+
+@given(words, freqs, st.integers(0, 1000))
+def test_selected_terms_fit_the_budget_and_keep_the_rarest(query_words, df, budget):
+    stems = {w: (w,) for w in query_words}
+    chosen = select_terms(query_words, stems, df, budget)
+    matching = [w for w in dict.fromkeys(query_words) if df.get(w, 0) > 0]
+    assert set(chosen) <= set(matching)
+    assert chosen == [w for w in dict.fromkeys(query_words) if w in chosen]  # original order
+    if matching:
+        rarest = min(df[w] for w in matching)
+        assert any(df[w] == rarest for w in chosen)
+        assert len(chosen) == 1 or sum(df[w] for w in chosen) <= budget
+
+
+def test_repeated_stems_are_matched_once():
+    stems = {"cause": ("caus",), "causes": ("caus",), "fever": ("fever",)}
+    chosen = select_terms(["cause", "causes", "fever"], stems, {"caus": 5, "fever": 3}, 100)
+    assert chosen == ["cause", "fever"]
+
+
+def test_idf_matches_fts5_floor():
+    assert bm25_idf(1, 100) > bm25_idf(50, 100) > 0
+    assert bm25_idf(100, 100) == 1e-6  # FTS5 floors non-positive IDF
+
+
+VOCAB = ["alpha", "beta", "gamma", "delta", "fever", "cells", "patients", "treatment", "rare"]
+
+
+def _library(tmp_path, seed: int = 3) -> Store:
+    rnd = random.Random(seed)
+    store = Store(tmp_path / "db.sqlite")
+    common = ["cells", "patients", "treatment", "alpha", "beta"]
+    for number in range(60):
+        words = [rnd.choice(common) for _ in range(rnd.randint(5, 40))]
+        words += [rnd.choice(VOCAB) for _ in range(rnd.randint(0, 6))]
+        if number % 7 == 0:
+            words += ["fever"] * rnd.randint(1, 3)
+        text = " ".join(rnd.sample(words, len(words)))
+        document = NewDocument(
+            path=f"/d/{number}",
+            filename=f"{number}.txt",
+            title="t",
+            media_type="text/plain",
+            sha256=f"s{number}",
+            size=1,
+            mtime=0.0,
+            pages=1,
+        )
+        piece = NewChunk(
+            ordinal=0,
+            text=text,
+            page=1,
+            char_start=0,
+            char_end=len(text),
+            token_count=3,
+            section="",
+            content_hash=f"h{number}",
+        )
+        store.write_document(document, [piece], {}, model="m", layout="1024/200")
+    return store
+
+
+def test_rescored_top_rows_score_as_the_full_query(tmp_path, monkeypatch):
+    store = _library(tmp_path)
+    try:
+        question = ["fever", "cells", "patients", "treatment"]
+        full = dict(store.fts(fts_match(question), 100))
+        monkeypatch.setattr(query, "MIN_BUDGET_ROWS", 1)  # "fever" alone fits: the rest is
+        monkeypatch.setattr(query, "BUDGET_FRACTION", 0.0)  # left out and rescored
+        matched, hits = store.bm25(question, 100)
+        assert matched == ["fever"]
+        assert hits, "fever occurs in the library"
+        for chunk, score in hits:
+            assert score == pytest.approx(full[chunk], rel=1e-9)
+        scores = [score for _, score in hits]
+        assert scores == sorted(scores, reverse=True)
+    finally:
+        store.close()
+
+
+def test_without_pruning_bm25_equals_the_plain_query(tmp_path):
+    store = _library(tmp_path)
+    try:
+        question = ["fever", "cells"]
+        matched, hits = store.bm25(question, 10)
+        assert matched == question  # a small library keeps every word
+        assert hits == store.fts(fts_match(question), 10)
+    finally:
+        store.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=12), max_size=6))
+def test_any_words_plan_without_error(tmp_path_factory, words):
+    store = _shared_store(tmp_path_factory)
+    matched, hits = store.bm25(words, 5)
+    assert set(matched) <= set(words)
+    assert len(hits) <= 5
+
+
+_SHARED: dict[str, Store] = {}
+
+
+def _shared_store(factory) -> Store:
+    if "s" not in _SHARED:
+        _SHARED["s"] = _library(factory.mktemp("bm25"))
+    return _SHARED["s"]
