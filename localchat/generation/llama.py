@@ -30,6 +30,8 @@ CHATML_TEMPLATE = (
     "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
 )
 
+REPEAT_PENALTY = 1.15
+
 
 class LlamaGenerator:
     """One loaded GGUF model. Thread-safe: a lock serialises whole generations.
@@ -144,7 +146,9 @@ class LlamaGenerator:
                 top_p=params.top_p,
                 top_k=40,
                 min_p=0.05,
-                repeat_penalty=1.0,
+                # Small models fall into loops ("The server is set to … " ×20) under greedy
+                # decoding; a mild penalty over the last 64 tokens stops that (seen in the TUI).
+                repeat_penalty=REPEAT_PENALTY,
             )
             try:
                 for token in tokens:
