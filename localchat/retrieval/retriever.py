@@ -199,7 +199,11 @@ class Retriever:
     def _cut(hits: list[Hit], params: RagParams, mode: Mode) -> tuple[list[Hit], list[Hit]]:
         kept, dropped = [], []
         for hit in hits:
-            if mode != "bm25" and hit.cosine is not None and hit.cosine < params.min_similarity:
+            # The cut applies to vector hits: a passage that shares the query's words (BM25
+            # found it) stays even when a long chunk's cosine to a short question is low.
+            vector_only = hit.bm25_rank is None
+            weak = hit.cosine is not None and hit.cosine < params.min_similarity
+            if mode != "bm25" and vector_only and weak:
                 hit.dropped = f"cosine {hit.cosine:.3f} < min_similarity {params.min_similarity}"
             elif len(kept) >= params.top_k:
                 hit.dropped = f"beyond top_k {params.top_k}"

@@ -108,3 +108,11 @@ def test_fts_syntax_in_query_does_not_raise(retriever):
 def test_empty_query_returns_nothing_gracefully(retriever):
     result = retriever.search("   ", loose(), mode="bm25")
     assert result.hits == [] and result.terms == []
+
+
+def test_min_similarity_cuts_vector_only_hits_never_keyword_matches(retriever):
+    params = loose().__class__(chunk_size=1024, chunk_overlap=200, top_k=10, min_similarity=0.999)
+    result = retriever.search("quarterly tax return", params)
+    assert [h.filename for h in result.hits] == ["tax.txt"]  # BM25 found it: kept
+    assert result.hits[0].cosine < 0.999
+    assert all(h.bm25_rank is None for h in result.dropped if h.dropped.startswith("cosine"))
