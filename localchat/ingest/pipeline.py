@@ -6,7 +6,7 @@ import hashlib
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import msgspec
@@ -15,6 +15,7 @@ import numpy as np
 from localchat.config import RagParams
 from localchat.errors import LocalChatError, StoreError
 from localchat.index.vector_index import UsearchIndex
+from localchat.ingest.batching import document_batches, drain
 from localchat.ingest.chunker import chunk_pages
 from localchat.ingest.files import file_sha256, walk_paths
 from localchat.ingest.loaders import LoadedDocument
@@ -118,7 +119,7 @@ class Ingestor:
                 writer.join()
                 cancel.set()
                 while parser.is_alive():  # unblock a parser waiting on a full queue
-                    _drain(parsed_q)
+                    drain(parsed_q)
                     parser.join(0.05)
             self.index.save(self.index_file)
         progress.seconds = time.perf_counter() - started
@@ -146,7 +147,7 @@ class Ingestor:
             out.put(_DONE)
 
     def _embed_stage(self, inbox: queue.Queue, out: queue.Queue, report, cancel) -> None:
-        for batch in _batches(inbox, EMBED_BATCH):
+        for batch in document_batches(inbox, EMBED_BATCH, _DONE):
             if cancel.is_set():
                 break
             try:
@@ -270,35 +271,6 @@ class Ingestor:
 
 def content_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-
-
-def _batches(inbox: queue.Queue, size: int) -> Iterator[list[Parsed]]:
-    """Group queued documents until about `size` chunks are pending (or the queue is empty)."""
-    done = False
-    while not done:
-        item = inbox.get()
-        if item is _DONE:
-            return
-        batch, pending = [item], len(item.chunks)
-        while pending < size:
-            try:
-                item = inbox.get_nowait()
-            except queue.Empty:
-                break
-            if item is _DONE:
-                done = True
-                break
-            batch.append(item)
-            pending += len(item.chunks)
-        yield batch
-
-
-def _drain(q: queue.Queue) -> None:
-    while True:
-        try:
-            q.get_nowait()
-        except queue.Empty:
-            return
 
 
 def _item_path(item) -> str:
