@@ -10,7 +10,6 @@ embedder never runs on the synthetic texts. `vectors.f32.npy` keeps the exact ve
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import sqlite3
 import time
@@ -59,7 +58,7 @@ def ensure_corpus(
     model_id: str,
     chunks: int,
     *,
-    log: Callable[[str], None] = print,
+    log: Callable[[str], None] = lambda _: None,
 ) -> CorpusInfo:
     """The corpus of `chunks` chunks for this model, built on first use."""
     final = corpus_dir(root, seeds, model_id, chunks)
@@ -221,7 +220,3 @@ def _write_chunks(
         "INSERT OR IGNORE INTO vectors (content_hash, model, dim, vector) VALUES (?,?,?,?)",
         ((h, model_id, dim, v.tobytes()) for h, v in zip(hashes, vectors, strict=True)),
     )
-
-
-def describe(info: CorpusInfo) -> dict:
-    return json.loads(msgspec.json.encode(info))

@@ -39,7 +39,7 @@ def make_plan(quick: bool = False, scales: list[int] | None = None) -> Plan:
             concurrency=(1, 8),
             generation_tokens=16,
             serving_preset="fast",  # half the sources: CI pays for less prompt processing
-            ttft_questions=2,
+            ttft_questions=1,
             seed_texts=200,
             ready_repeats=2,
         )

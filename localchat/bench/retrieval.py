@@ -59,7 +59,13 @@ def run_scale(
             for name, probe in probes.items():
                 runs[name].append(latency_summary([probe(t) for t in timed]))
             log(f"  repeat {repeat + 1}/{plan.repeats}: hybrid p50 {runs['hybrid'][-1]['p50']} ms")
-        recall = vector_recall(runtime.index, info, embedder, queries[: plan.recall_queries])
+        recall = vector_recall(
+            runtime.index,
+            info,
+            embedder,
+            queries[: plan.recall_queries],
+            runtime.retriever.candidates,
+        )
     finally:
         runtime.close()
     latency = {
@@ -115,16 +121,22 @@ def _probes(runtime, params, embedder: Embedder, vectors: dict[str, np.ndarray])
     return probes
 
 
-def vector_recall(index, info: CorpusInfo, embedder: Embedder, queries: Sequence[str]) -> float:
-    """Mean |HNSW top 10 ∩ exact top 10| / 10 over the queries' real embeddings."""
+def vector_recall(
+    index, info: CorpusInfo, embedder: Embedder, queries: Sequence[str], depth: int = 10
+) -> float:
+    """Mean |HNSW top 10 ∩ exact top 10| / 10 over the queries' real embeddings.
+
+    The index is asked for `depth` hits, as the retriever asks for its candidate depth (a
+    deeper search explores more of the graph: at 1M chunks 0.77 at depth 100, 0.72 at 10).
+    """
     if not queries:
         return float("nan")
     vectors = embedder.embed(list(queries))
     exact = exact_top_k(exact_vectors(info), vectors, 10)
     found = 0
     for row, vector in enumerate(vectors):
-        keys, _ = index.search(vector, 10)
-        found += len(set(int(k) for k in keys) & set(exact[row].tolist()))
+        keys, _ = index.search(vector, max(depth, 10))
+        found += len({int(k) for k in keys[:10]} & set(exact[row].tolist()))
     return round(found / (10 * len(queries)), 4)
 
 

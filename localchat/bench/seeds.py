@@ -54,7 +54,7 @@ def load_or_build(
     scifact: Path | None,
     *,
     count: int = SEED_TEXTS,
-    log=print,
+    log=lambda _: None,
 ) -> SeedSet:
     """The cached seed set for this embedder, built once (embedding `count` texts)."""
     source = "scifact" if scifact is not None else "pseudo"

@@ -24,9 +24,15 @@ from localchat.models.embedder import Embedder
 
 class ServingFigures(msgspec.Struct):
     chunks: int
-    ttft_server_ms: dict[str, float]
+    prompt_tokens: dict[str, float]  # of the prompts LocalChat built (sources included)
+    ttft_server_ms: dict[str, float]  # first ask: prompt processing dominates
     ttft_direct_ms: dict[str, float]
-    rag_ttft_overhead_ms: float  # median over questions of server TTFT - direct TTFT
+    cold_ttft_difference_ms: float  # median of server - direct, first asks (noisy: see docs)
+    ttft_server_warm_ms: dict[str, float]  # same prompt again: llama.cpp reuses its KV cache
+    ttft_direct_warm_ms: dict[str, float]
+    # median over questions of warm server TTFT - warm direct TTFT: everything LocalChat adds
+    # beyond prompt processing (retrieval, prompt building, HTTP, streaming)
+    rag_ttft_overhead_ms: float
     tokens_per_s_server: dict[str, float]
     tokens_per_s_direct: dict[str, float]
     server_vs_direct_tokens_per_s: float | None
@@ -54,24 +60,32 @@ def run(
     if not asked:
         raise RuntimeError("no question retrieved any source above min_similarity")
     llama = DirectLlama(settings)
-    direct, served = [], []
+    direct, served, direct_warm, served_warm, prompt_tokens = [], [], [], [], []
     try:
         with ServerProcess(data_dir, log_file, server_env) as server:
             server.start()
             with httpx.Client(timeout=300.0) as client:
-                # Interleaved, so both sides see the same machine load.
+
+                def ask(question: str) -> dict:
+                    return server_stream(
+                        client, server.base_url, model, question, plan.generation_tokens
+                    )
+
+                # Interleaved, so both sides see the same machine load; each prompt twice:
+                # the repeat reuses llama.cpp's KV cache, leaving LocalChat's own overhead.
                 for question, messages in list(zip(asked, prompts, strict=True))[
                     : plan.ttft_questions
                 ]:
+                    prompt_tokens.append(len(llama.tokens(messages)))
                     direct.append(llama.stream(messages, plan.generation_tokens))
-                    served.append(
-                        server_stream(
-                            client, server.base_url, model, question, plan.generation_tokens
-                        )
-                    )
+                    served.append(ask(question))
+                    direct_warm.append(llama.stream(messages, plan.generation_tokens))
+                    served_warm.append(ask(question))
                 log(
                     f"serving: TTFT server {[round(s['ttft_ms']) for s in served]} ms, "
-                    f"direct {[round(d['ttft_ms']) for d in direct]} ms"
+                    f"direct {[round(d['ttft_ms']) for d in direct]} ms; warm "
+                    f"{[round(s['ttft_ms']) for s in served_warm]} / "
+                    f"{[round(d['ttft_ms']) for d in direct_warm]} ms"
                 )
                 cached = {
                     str(clients): cached_load(server.base_url, model, asked[0], clients, plan)
@@ -80,14 +94,19 @@ def run(
             tiers = cache_tiers(server, model, asked[-1], plan)
     finally:
         llama.close()
-    overheads = [s["ttft_ms"] - d["ttft_ms"] for s, d in zip(served, direct, strict=True)]
+    cold = [s["ttft_ms"] - d["ttft_ms"] for s, d in zip(served, direct, strict=True)]
+    warm = [s["ttft_ms"] - d["ttft_ms"] for s, d in zip(served_warm, direct_warm, strict=True)]
     server_tps = [s["tokens_per_s"] for s in served if s["tokens_per_s"]]
     direct_tps = [d["tokens_per_s"] for d in direct if d["tokens_per_s"]]
     return ServingFigures(
         chunks=chunks,
+        prompt_tokens=spread(prompt_tokens, 0),
         ttft_server_ms=spread([s["ttft_ms"] for s in served], 1),
         ttft_direct_ms=spread([d["ttft_ms"] for d in direct], 1),
-        rag_ttft_overhead_ms=round(statistics.median(overheads), 1),
+        cold_ttft_difference_ms=round(statistics.median(cold), 1),
+        ttft_server_warm_ms=spread([s["ttft_ms"] for s in served_warm], 1),
+        ttft_direct_warm_ms=spread([d["ttft_ms"] for d in direct_warm], 1),
+        rag_ttft_overhead_ms=round(statistics.median(warm), 1),
         tokens_per_s_server=spread(server_tps, 1),
         tokens_per_s_direct=spread(direct_tps, 1),
         server_vs_direct_tokens_per_s=(
@@ -104,17 +123,23 @@ def run(
 def server_stream(
     client: httpx.Client, base_url: str, model: str, question: str, max_tokens: int
 ) -> dict:
-    """TTFT (first content chunk) and tokens/s of one streamed, uncached RAG answer."""
+    """TTFT (first content chunk) and tokens/s of one streamed, uncached RAG answer.
+
+    Tokens come from the usage chunk: content chunks are not tokens (the citation filter
+    merges pieces, and the first piece is held back to carry annotations at the end, so the
+    first chunk arrives with the second token and the span covers tokens - 2 intervals).
+    """
     body = {
         "model": model,
         "messages": [{"role": "user", "content": question}],
         "stream": True,
+        "stream_options": {"include_usage": True},
         "max_tokens": max_tokens,
         "temperature": 0,
     }
     started = time.perf_counter()
     first = last = None
-    pieces = 0
+    pieces = tokens = 0
     with client.stream(
         "POST",
         f"{base_url}/v1/chat/completions",
@@ -125,12 +150,14 @@ def server_stream(
         for line in response.iter_lines():
             if not line.startswith("data: ") or line == "data: [DONE]":
                 continue
-            choices = json.loads(line[6:]).get("choices") or [{}]
+            chunk = json.loads(line[6:])
+            choices = chunk.get("choices") or [{}]
             if (choices[0].get("delta") or {}).get("content"):
                 last = time.perf_counter()
                 first = first or last
                 pieces += 1
-    return stream_timing(started, first, last, pieces)
+            tokens = (chunk.get("usage") or {}).get("completion_tokens", tokens)
+    return stream_timing(started, first, last, max(tokens - 1, 0) if tokens else pieces)
 
 
 # -- cached answers under concurrency --------------------------------------------------------

@@ -81,8 +81,12 @@ def _suites(ingest_ratio: float = 0.9, recall: float = 0.97) -> dict:
         },
         "serving": ServingFigures(
             chunks=10_000,
+            prompt_tokens=_spread(3000),
             ttft_server_ms=_spread(120),
             ttft_direct_ms=_spread(100),
+            cold_ttft_difference_ms=25.0,
+            ttft_server_warm_ms=_spread(45),
+            ttft_direct_warm_ms=_spread(25),
             rag_ttft_overhead_ms=20.0,
             tokens_per_s_server=_spread(48),
             tokens_per_s_direct=_spread(50),
