@@ -13,7 +13,7 @@ from localchat.config import RagParams
 from localchat.index.vector_index import UsearchIndex
 from localchat.models.embedder import Embedder
 from localchat.retrieval.fusion import ordered, rrf
-from localchat.retrieval.query import fts_match, query_terms
+from localchat.retrieval.query import query_terms
 from localchat.store.store import Store
 
 Mode = Literal["hybrid", "bm25", "vector"]
@@ -83,10 +83,11 @@ class Retriever:
         return vector
 
     def bm25(self, text: str, limit: int) -> tuple[list[str], list[tuple[int, float]]]:
+        """BM25 hits for the query's content words; the store plans which words to match."""
         terms = query_terms(text)
         if not terms:
             return terms, []
-        return terms, self.store.fts(fts_match(terms), limit)
+        return self.store.bm25(terms, limit)
 
     def vector(self, text: str, limit: int) -> tuple[np.ndarray, list[tuple[int, float]]]:
         query_vector = self.embed_query(text)

@@ -207,10 +207,14 @@ class StoreQueries:
 
 
 class _Bm25Memo:
-    """Document frequencies and the row count, kept until the corpus changed and they aged.
+    """Document frequencies and the row count, kept while they are still good enough.
 
-    Term selection only needs rough counts, so during a long ingestion they are refreshed at
-    most every MAX_AGE_S seconds instead of after every written document.
+    Term selection only needs rough counts, and recounting a frequent term walks its whole
+    posting list, so during a long ingestion the counts are recounted at most every
+    MAX_AGE_S seconds instead of after every written document. One thing must never be
+    stale: a word counted as absent (0) would be left out of the query, so a document that
+    just brought it in would not be found; those zero counts are dropped as soon as the
+    corpus version changes (recounting a rare word is cheap).
     """
 
     MAX_AGE_S = 30.0
@@ -222,21 +226,23 @@ class _Bm25Memo:
         self.doc_freq: dict[str, int] = {}
         self._totals: tuple[int, float] | None = None
         self._version: str | None = None
-        self._checked = 0.0
+        self._counted = 0.0
         self._lock = threading.Lock()
 
     def refresh(self, store) -> None:
-        now = time.monotonic()
-        if self._version is not None and now - self._checked < self.MAX_AGE_S:
-            return
         version = store.read("SELECT value FROM meta WHERE key = 'corpus_version'")
         current = version[0][0] if version else "0"
+        if current == self._version:
+            return
+        now = time.monotonic()
         with self._lock:
-            self._checked = now
-            if current != self._version:
-                self._version = current
+            self._version = current
+            if now - self._counted >= self.MAX_AGE_S:
+                self._counted = now
                 self.doc_freq = {}
                 self._totals = None
+            else:
+                self.doc_freq = {t: n for t, n in self.doc_freq.items() if n > 0}
 
     def totals(self, store) -> tuple[int, float]:
         """(rows in the full-text index, mean tokens per row), as FTS5's bm25() sees them."""

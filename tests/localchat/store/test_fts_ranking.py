@@ -75,6 +75,21 @@ def test_doc_freq_follows_the_corpus(store, monkeypatch):
     assert store.term_doc_freq(["zebra", "tiger"]) == {"zebra": 2, "tiger": 1}
 
 
+def test_a_word_counted_absent_is_recounted_once_a_document_brings_it(store):
+    # Counts are kept for MAX_AGE_S (30 s) while documents arrive, but a word counted as
+    # absent would be left out of every query: a new document must be found at once.
+    store.write_document(_doc(1), [_chunk(0, "zebra lion", "a")], {}, model="m", layout="l")
+    assert store.bm25(["tiger"], 10) == ([], [])
+    assert store.term_doc_freq(["zebra"]) == {"zebra": 1}
+    written = store.write_document(
+        _doc(2), [_chunk(0, "zebra tiger", "b")], {}, model="m", layout="l"
+    )
+    kept, hits = store.bm25(["tiger"], 10)
+    assert kept == ["tiger"]
+    assert [c for c, _ in hits] == written.added_chunk_ids
+    assert store.term_doc_freq(["zebra"]) == {"zebra": 1}  # frequent counts may lag
+
+
 def test_varints_decode_sqlite_encoding():
     assert _varints(bytes([0x05])) == [5]
     assert _varints(bytes([0x81, 0x00])) == [128]
