@@ -18,6 +18,15 @@ from localchat.store.store import Store
 # f16 keeps recall@10 against exact search at the level of f32 on MiniLM vectors while halving
 # memory and the file (measured: docs/benchmarks.md, "Vector index scalar kind").
 DEFAULT_DTYPE = "f16"
+# HNSW's search list grows with the index: recall@10 against exact search on a synthetic 1M
+# chunk corpus was 0.77 at 64, 0.93 at 512 and 0.957 at 1,536 (5 ms a query), 0.99 at 128
+# for 100k (docs/benchmarks.md, "Retrieval at scale"). One slot per VECTORS_PER_SLOT vectors.
+MIN_EXPANSION, MAX_EXPANSION, VECTORS_PER_SLOT = 64, 2048, 640
+
+
+def search_expansion(size: int) -> int:
+    """How many candidates HNSW keeps while searching an index of `size` vectors."""
+    return min(MAX_EXPANSION, max(MIN_EXPANSION, size // VECTORS_PER_SLOT))
 
 
 def checksum(keys: np.ndarray) -> int:
@@ -53,7 +62,7 @@ class UsearchIndex:
             dtype=self.dtype,
             connectivity=16,
             expansion_add=128,
-            expansion_search=64,
+            expansion_search=MIN_EXPANSION,
         )
 
     def __len__(self) -> int:
@@ -82,6 +91,9 @@ class UsearchIndex:
         if len(self._index) == 0 or count <= 0:
             return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.float32)
         with self._lock:
+            expansion = search_expansion(len(self._index))
+            if self._index.expansion_search != expansion:
+                self._index.expansion_search = expansion
             matches = self._index.search(np.asarray(vector, dtype=np.float32), count)
         return np.asarray(matches.keys), 1.0 - np.asarray(matches.distances, dtype=np.float32)
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from localchat.index.vector_index import UsearchIndex, index_path, open_index
+from localchat.index import vector_index
+from localchat.index.vector_index import (
+    MAX_EXPANSION,
+    MIN_EXPANSION,
+    UsearchIndex,
+    index_path,
+    open_index,
+    search_expansion,
+)
 from localchat.store.records import NewChunk, NewDocument
 from localchat.store.store import Store
 
@@ -90,3 +98,23 @@ def test_open_rebuilds_when_file_is_corrupt(tmp_path):
     reopened, state = open_index(store, tmp_path, "m", 16)
     assert state == "rebuilt" and len(reopened) == len(ids)
     store.close()
+
+
+def test_search_expansion_grows_with_the_index_within_bounds():
+    sizes = [0, 10_000, 100_000, 1_000_000, 10_000_000]
+    values = [search_expansion(n) for n in sizes]
+    assert values == sorted(values)
+    assert values[0] == values[1] == MIN_EXPANSION
+    assert values[2] > MIN_EXPANSION and values[-1] == MAX_EXPANSION
+
+
+def test_search_uses_the_expansion_for_its_size(monkeypatch):
+    monkeypatch.setattr(vector_index, "VECTORS_PER_SLOT", 10)  # a small index, a large list
+    rng = np.random.default_rng(3)
+    index = UsearchIndex(8)
+    count = 2_000
+    vectors = rng.standard_normal((count, 8)).astype(np.float32)
+    index.add(np.arange(1, count + 1), vectors)
+    keys, _ = index.search(vectors[7], 5)
+    assert keys[0] == 8
+    assert index._index.expansion_search == search_expansion(count) > MIN_EXPANSION
