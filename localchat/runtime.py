@@ -9,6 +9,7 @@ from pathlib import Path
 import msgspec
 
 from localchat.cache import ResponseCache
+from localchat.cache.decoding import decoding_fingerprint, decoding_parts
 from localchat.config import PRESETS, RagParams, Settings, resolve_rag, validate_rag
 from localchat.errors import ConfigError
 from localchat.index.vector_index import UsearchIndex, index_path, open_index
@@ -52,8 +53,14 @@ class Runtime:
         self._parser_pool = parser_pool
         self._generator = None
         self._generator_lock = threading.Lock()
+        decoding = decoding_parts(settings.models.context_tokens, settings.rag.max_source_tokens)
+        # The lambda looks telemetry up at each report, so set_telemetry() redirects it too.
         self.cache = ResponseCache(
-            settings.cache, store, embedder, lambda tier, hit: self.telemetry.cache(tier, hit)
+            settings.cache,
+            store,
+            embedder,
+            lambda tier, hit: self.telemetry.cache(tier, hit),
+            decoding=decoding_fingerprint(decoding),
         )
         self.retriever = Retriever(
             store,
@@ -204,6 +211,15 @@ class Runtime:
     def set_generator(self, generator) -> None:
         with self._generator_lock:
             self._generator = generator
+
+    def set_telemetry(self, telemetry: Telemetry) -> Telemetry:
+        """Report to `telemetry` from now on; returns the previous one (to restore later).
+
+        Every report (cache, retrieval, generation, ingestion, store counts) looks up
+        `self.telemetry` when it happens, so a server handed an already-open runtime sees
+        all of them, including those of the cache built before the swap."""
+        previous, self.telemetry = self.telemetry, telemetry
+        return previous
 
 
 __all__ = ["RagConfig", "Runtime", "resolve_rag"]

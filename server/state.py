@@ -57,8 +57,10 @@ class ServerState:
             runtime = Runtime.open(self.settings, telemetry=PrometheusTelemetry(self.metrics))
         else:  # injected (tests, embedding apps): keep its telemetry and add ours
             self._owns_runtime = False
-            self._outer_telemetry = runtime.telemetry
-            runtime.telemetry = PrometheusTelemetry(self.metrics, inner=runtime.telemetry)
+            outer = runtime.telemetry
+            self._outer_telemetry = runtime.set_telemetry(
+                PrometheusTelemetry(self.metrics, inner=outer)
+            )
         self._runtime = runtime
         self._chat = ChatService(runtime)
         self._jobs = JobManager(runtime)
@@ -96,7 +98,7 @@ class ServerState:
             if self._owns_runtime:
                 self._runtime.close()
             else:
-                self._runtime.telemetry = self._outer_telemetry
+                self._runtime.set_telemetry(self._outer_telemetry)
         self._runtime = self._chat = self._jobs = None
 
     # -- access --------------------------------------------------------------------------------

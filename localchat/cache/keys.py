@@ -33,6 +33,7 @@ class AnswerKey(msgspec.Struct, frozen=True):
     stop: tuple[str, ...]
     seed: int | None
     corpus_version: int | None = None
+    decoding: str = ""  # decoding_fingerprint(): prompt builder, sampler and budget code
 
     @property
     def question(self) -> str:
@@ -89,8 +90,12 @@ def answer_key(
     rag: RagParams | None,
     candidates: int,
     rrf_k: int,
+    decoding: str = "",
 ) -> AnswerKey:
-    """The AnswerKey of a chat request, numbers normalised (1 == 1.0, -0.0 == 0.0)."""
+    """The AnswerKey of a chat request, numbers normalised (1 == 1.0, -0.0 == 0.0).
+
+    `decoding` is the decoding fingerprint (localchat.cache.decoding); the ResponseCache
+    fills it in when it is left empty."""
     return AnswerKey(
         messages=tuple((m.role, m.content) for m in messages),
         system_prompt=system_prompt,
@@ -105,6 +110,7 @@ def answer_key(
         top_p=_number(params.top_p),
         stop=tuple(params.stop),
         seed=None if params.seed is None else int(params.seed),
+        decoding=decoding,
     )
 
 

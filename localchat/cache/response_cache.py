@@ -70,10 +70,14 @@ class ResponseCache:
         store: Store,
         embedder: Embedder,
         report: Callable[[str, bool], None],
+        *,
+        decoding: str = "",
     ) -> None:
         """`report(tier, hit)` is told of every lookup (Telemetry.cache, looked up at call time
-        by the runtime, since the server swaps the runtime's telemetry after opening it)."""
+        by the runtime, since the server swaps the runtime's telemetry after opening it).
+        `decoding` (decoding_fingerprint()) goes into every answer key that lacks one."""
         self.settings = settings
+        self.decoding = decoding
         self.store = store
         self.embedder = embedder
         self.report = report
@@ -99,6 +103,8 @@ class ResponseCache:
         if not self.enabled or (key.sampled and not self.settings.cache_sampled):
             return None
         epoch, version = self._epoch, -1
+        if self.decoding and not key.decoding:
+            key = msgspec.structs.replace(key, decoding=self.decoding)
         if key.preset is not None:
             version = self.corpus_version()
             key = msgspec.structs.replace(key, corpus_version=version)

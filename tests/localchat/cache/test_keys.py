@@ -37,6 +37,7 @@ keys = st.builds(
     stop=st.lists(text, max_size=3).map(tuple),
     seed=st.none() | st.integers(0, 2**31),
     corpus_version=st.none() | st.integers(0, 10**6),
+    decoding=st.text(alphabet="0123456789abcdef", max_size=16),
 )
 
 
@@ -55,6 +56,7 @@ FIELD_STRATEGIES = {
     "stop": st.lists(text, max_size=3).map(tuple),
     "seed": st.none() | st.integers(0, 2**31),
     "corpus_version": st.none() | st.integers(0, 10**6),
+    "decoding": st.text(max_size=16),
 }
 
 
