@@ -97,6 +97,19 @@ class UsearchIndex:
             matches = self._index.search(np.asarray(vector, dtype=np.float32), count)
         return np.asarray(matches.keys), 1.0 - np.asarray(matches.distances, dtype=np.float32)
 
+    def vectors(self, keys: list[int]) -> dict[int, np.ndarray]:
+        """The stored vectors (float32) of the keys the index holds; others are left out."""
+        wanted = np.asarray(keys, dtype=np.uint64)
+        if wanted.size == 0:
+            return {}
+        with self._lock:
+            held = wanted[np.atleast_1d(self._index.contains(wanted))]
+            if held.size == 0:
+                return {}
+            # USearch returns one (1, dim) array for one key and a tuple for several.
+            found = np.asarray(self._index.get(held), dtype=np.float32).reshape(held.size, -1)
+        return {int(k): row for k, row in zip(held, found, strict=True)}
+
     def exact_search(self, vector: np.ndarray, count: int) -> np.ndarray:
         """Brute-force keys best first (for recall measurements)."""
         with self._lock:

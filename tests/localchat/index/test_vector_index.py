@@ -118,3 +118,16 @@ def test_search_uses_the_expansion_for_its_size(monkeypatch):
     keys, _ = index.search(vectors[7], 5)
     assert keys[0] == 8
     assert index._index.expansion_search == search_expansion(count) > MIN_EXPANSION
+
+
+def test_vectors_returns_stored_vectors_of_known_keys():
+    rng = np.random.default_rng(5)
+    vectors = unit(rng, 3)
+    index = UsearchIndex(16)
+    index.add(np.arange(1, 4), vectors)
+    assert index.vectors([]) == {}
+    assert index.vectors([9]) == {}
+    one = index.vectors([2])
+    assert list(one) == [2] and np.allclose(one[2], vectors[1], atol=2e-3)  # f16 storage
+    some = index.vectors([3, 9, 1])
+    assert sorted(some) == [1, 3] and np.allclose(some[3], vectors[2], atol=2e-3)
