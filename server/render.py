@@ -2,7 +2,8 @@
 
 Stream order (DESIGN §4): the first chunk carries the role and the `sources` extension, text
 chunks follow, the last content chunk carries `annotations` (only known once the answer is
-complete, so one text piece is held back to carry them), then a chunk with finish_reason, a
+complete, so one text piece is held back to carry them; the first piece goes out at once, as
+time to first token is what a reader feels), then a chunk with finish_reason, a
 usage chunk when `stream_options.include_usage` is set, and `data: [DONE]`.
 """
 
@@ -94,10 +95,15 @@ class ChatRenderer:
         sources = first.sources if first.kind == "sources" else []
         yield sse(self.chunk(ChunkDelta(role="assistant", content=""), sources=sources))
         held: str | None = None
+        sent_any = False
         result: ChatResult | None = None
         try:
             async for event in _chain(first, rest):
                 if event.kind == "delta" and event.text:
+                    if not sent_any:  # a one-piece answer ends with an empty annotated chunk
+                        sent_any = True
+                        yield sse(self.chunk(ChunkDelta(content=event.text)))
+                        continue
                     if held is not None:
                         yield sse(self.chunk(ChunkDelta(content=held)))
                     held = event.text
