@@ -23,6 +23,8 @@ class _RecordingGenerator:
         self.model_id = inner.model_id
         self.context_tokens = inner.context_tokens
         self.messages: list[ChatMessage] = []
+        self.started = 0.0  # set before each question
+        self.prepare_ms = 0.0  # question in -> model asked to generate (retrieval + budget)
 
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
@@ -31,6 +33,7 @@ class _RecordingGenerator:
         return self.inner.count_messages(messages)
 
     def stream(self, messages, params, cancel=None):
+        self.prepare_ms = (time.perf_counter() - self.started) * 1000
         self.messages = list(messages)
         return iter([Delta("", finish_reason="stop", usage=Usage(0, 0))])
 
@@ -45,23 +48,27 @@ def recorded_prompts(
     questions: Sequence[str],
     wanted: int,
     plan: Plan,
-) -> tuple[list[str], list[list[ChatMessage]]]:
-    """Up to `wanted` questions that retrieve sources, and the exact messages LocalChat sends
+) -> tuple[list[str], list[list[ChatMessage]], list[float]]:
+    """Up to `wanted` questions that retrieve sources, the exact messages LocalChat sends
     the model for each (a question whose hits all fall under min_similarity gets a canned
-    answer without the model, which would time nothing). max_tokens matches the server
-    request's: the source budget depends on it."""
+    answer without the model, which would time nothing), and the milliseconds LocalChat
+    spent before asking the model (query embedding, retrieval, source budget: nothing of it
+    cached, as for a new question). max_tokens matches the server request's: the source
+    budget depends on it."""
     from localchat.chat.service import ChatRequest, ChatService
 
     runtime, _ = open_runtime(settings, data_dir, embedder)
     cache, runtime.cache = runtime.cache, None  # the recorder's empty answer must not be cached
     asked: list[str] = []
     prompts: list[list[ChatMessage]] = []
+    prepare: list[float] = []
     try:
         recorder = _RecordingGenerator(runtime.generator)
         runtime.set_generator(recorder)
         service = ChatService(runtime)
         for question in questions:
             recorder.messages = []
+            recorder.started = time.perf_counter()
             service.answer(
                 ChatRequest(
                     messages=[ChatMessage("user", question)],
@@ -73,9 +80,10 @@ def recorded_prompts(
             if recorder.messages:
                 asked.append(question)
                 prompts.append(recorder.messages)
+                prepare.append(recorder.prepare_ms)
             if len(asked) >= wanted:
                 break
-        return asked, prompts
+        return asked, prompts, prepare
     finally:
         runtime.cache = cache
         runtime.close()

@@ -87,6 +87,8 @@ def _suites(ingest_ratio: float = 0.9, recall: float = 0.97) -> dict:
             cold_ttft_difference_ms=25.0,
             ttft_server_warm_ms=_spread(45),
             ttft_direct_warm_ms=_spread(25),
+            ttft_warm_difference_ms=8.0,
+            prepare_ms=_spread(12),
             rag_ttft_overhead_ms=20.0,
             tokens_per_s_server=_spread(48),
             tokens_per_s_direct=_spread(50),
