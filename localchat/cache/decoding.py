@@ -17,7 +17,7 @@ from localchat.cache.keys import canonical
 # Bump on any change to how answers are produced that decoding_parts() cannot see, such as
 # sampler settings written inline (top_k=40, min_p=0.05 in LlamaGenerator._run) or the
 # order of events in ChatService.
-DECODING_VERSION = 1
+DECODING_VERSION = 2  # 2: markers attributed to sentences copied from a source
 
 # A fixed conversation rendered by the real prompt builder: any change to the prompt's
 # wording, fences, numbering or history handling changes this rendering.

@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from localchat.chat.attribution import Attributor
 from localchat.chat.types import Source
 
 MAX_MARKER_CHARS = 48  # a bracket group longer than this is text, not a citation
@@ -30,6 +31,10 @@ MARKER = re.compile(
 _PART = re.compile(r"\d+|[-–—]")
 _HSPACE = " \t"
 _CLOSERS = ".,;:!?)"
+# A sentence ends at . ! or ? followed by white space and then the next sentence's first
+# character (which says whether the model cites it itself: "[").
+_SENTENCE_END = re.compile(r"[.!?](?=\s+\S)")
+_OPEN_END = re.compile(r"[.!?]\s*$")  # a sentence end whose next sentence has not begun
 
 
 class CitationResult(msgspec.Struct, frozen=True):
@@ -189,18 +194,29 @@ class StreamingCitationFilter:
     `feed` returns the text safe to emit now; a tail that might still be or become a marker
     ("… see [1", "[12]") is held until the next piece settles it. `finish` returns the
     rest and the CitationResult of the whole answer, whose text is exactly everything emitted.
+
+    While the model has cited nothing itself, each finished sentence that clearly comes from
+    one source gets that source's marker before its final punctuation (attribution.py); a
+    sentence's final punctuation is held until the next sentence begins, to leave room.
     """
 
-    def __init__(self, sources: Sequence[Source]) -> None:
+    def __init__(self, sources: Sequence[Source], *, attribute: bool = True) -> None:
         self._sources = list(sources)
         self._valid = {source.index for source in self._sources}
         self._raw = ""
         self._done = 0  # raw characters already cleaned and emitted
         self._emitted: list[str] = []
+        self._attributor = Attributor(self._sources) if attribute and self._sources else None
+        self._sentence = 0  # raw offset where the sentence being written starts
 
     def feed(self, text: str) -> str:
         self._raw += text
         cut = pending_start(self._raw)
+        if self._attributor is not None:
+            self._attribute_finished()
+            cut = pending_start(self._raw)
+            if (end := _OPEN_END.search(self._raw, self._done)) is not None:
+                cut = min(cut, end.start())
         if cut <= self._done:
             return ""
         start_of_line = self._done == 0 or self._raw[self._done - 1] == "\n"
@@ -212,13 +228,46 @@ class StreamingCitationFilter:
         return piece
 
     def finish(self) -> tuple[str, CitationResult]:
+        if self._attributor is not None:
+            self._attribute_finished()
+            if self._attributor is not None:  # the last sentence ends with the answer
+                tail = self._raw.rstrip()
+                end = len(tail) - 1 if tail.endswith((".", "!", "?")) else len(tail)
+                self._attribute(self._sentence, end, following="")
         result = resolve_citations(self._raw, self._sources)
         emitted = "".join(self._emitted)
         if not result.text.startswith(emitted):  # a bug here would corrupt every stream
             raise AssertionError("streamed citation text diverged from the cleaned answer")
         return result.text[len(emitted) :], result
 
+    def _attribute_finished(self) -> None:
+        """Attribute each sentence whose end and next sentence's first character arrived."""
+        while self._attributor is not None:
+            end = _SENTENCE_END.search(self._raw, self._sentence)
+            if end is None:
+                return
+            following = self._raw[end.end() :].lstrip()[:1]
+            added = self._attribute(self._sentence, end.start(), following)
+            self._sentence = end.end() + added
+
+    def _attribute(self, start: int, end: int, following: str) -> int:
+        """Insert "[n]" at raw offset `end` if the sentence raw[start:end] comes from source n;
+        returns the characters inserted. Stops attributing once the model cites by itself."""
+        sentence = self._raw[start:end]
+        if following == "[" or self._cites(sentence):
+            self._attributor = None
+            return 0
+        source = self._attributor.source_of(sentence) if end >= self._done else None
+        if source is None:
+            return 0
+        marker = f" [{source}]"
+        self._raw = self._raw[:end] + marker + self._raw[end:]
+        return len(marker)
+
+    def _cites(self, text: str) -> bool:
+        return any(n in self._valid for m in MARKER.finditer(text) for n in _numbers(m.group()))
+
     @property
     def raw_text(self) -> str:
-        """Everything the model wrote, markers untouched."""
+        """Everything the model wrote, markers untouched (attributed markers included)."""
         return self._raw
