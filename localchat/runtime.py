@@ -161,6 +161,7 @@ class Runtime:
             index_file=self.index_file,
             load=self._load,
             on_written=self._corpus_written(on_written),
+            max_file_bytes=self.settings.ingest.max_file_bytes,
         )
 
     def _corpus_written(self, then):

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from localchat.errors import UnsupportedFileError
+from localchat.errors import FileTooLargeError, UnsupportedFileError
 from localchat.ingest.loaders import SUPPORTED_SUFFIXES
 from localchat.ingest.progress import FileOutcome
 
@@ -18,6 +18,22 @@ def file_sha256(path: Path) -> str:
         while block := handle.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
+
+
+def check_file_size(path: Path, size: int, limit: int) -> None:
+    """FileTooLargeError when a file is over `ingest.max_file_bytes` (checked before parsing,
+    so an oversized file costs one stat() and fails alone; the rest of the batch goes on)."""
+    if size > limit:
+        raise FileTooLargeError(
+            f"{path.name} is {_mib(size)} ({size} bytes), over the {_mib(limit)} limit for one "
+            "file",
+            hint=f"raise ingest.max_file_bytes (now {limit}; env LOCALCHAT_INGEST_MAX_FILE_BYTES) "
+            "or split the file",
+        )
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):.1f} MiB"
 
 
 def walk_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutcome]]:

@@ -12,12 +12,12 @@ from pathlib import Path
 import msgspec
 import numpy as np
 
-from localchat.config import RagParams
+from localchat.config import IngestSettings, RagParams
 from localchat.errors import LocalChatError, StoreError
 from localchat.index.vector_index import UsearchIndex
 from localchat.ingest.batching import document_batches, drain
 from localchat.ingest.chunker import chunk_pages
-from localchat.ingest.files import file_sha256, walk_paths
+from localchat.ingest.files import check_file_size, file_sha256, walk_paths
 from localchat.ingest.loaders import LoadedDocument
 from localchat.ingest.progress import FileOutcome, IngestProgress, IngestReport
 from localchat.models.embedder import Embedder
@@ -49,6 +49,7 @@ class Ingestor:
         index_file: Path,
         load: Callable[[Path], LoadedDocument],
         on_written: Callable[[FileOutcome, list[int], list[int]], None] | None = None,
+        max_file_bytes: int | None = None,
     ) -> None:
         self.store = store
         self.index = index
@@ -57,6 +58,10 @@ class Ingestor:
         self.index_file = index_file
         self.load = load
         self.on_written = on_written  # cache invalidation and metrics hook
+        # Files from disk only: uploads are refused at that size while being received.
+        self.max_file_bytes = (
+            IngestSettings().max_file_bytes if max_file_bytes is None else max_file_bytes
+        )
         self._lock = threading.Lock()  # one ingest at a time: no duplicate documents
 
     # -- public ----------------------------------------------------------------------------
@@ -228,6 +233,7 @@ class Ingestor:
 
     def _parse_file(self, path: Path) -> Parsed | FileOutcome:
         stat = path.stat()
+        check_file_size(path, stat.st_size, self.max_file_bytes)
         sha = file_sha256(path)
         if (same := self._unchanged(str(path), sha)) is not None:
             return same

@@ -55,15 +55,15 @@ def load_file(path: Path, *, max_pages: int = 5000) -> LoadedDocument:
     """
     path = Path(path)
     media_type = media_type_for(path)
-    data = _read(path)
     suffix = path.suffix.lower()
+    if suffix in _MARKDOWN:  # text and Markdown are read in blocks, never whole
+        return load_markdown(path)
+    if suffix in _TEXT:
+        return load_text(path, media_type)
+    data = _read(path)
     if suffix in _PDF:
         return load_pdf(path, data, max_pages)
-    if suffix in _MARKDOWN:
-        return load_markdown(path, data)
-    if suffix in _HTML:
-        return load_html(path, data)
-    return load_text(path, data, media_type)
+    return load_html(path, data)
 
 
 def _read(path: Path) -> bytes:

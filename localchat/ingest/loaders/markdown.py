@@ -8,7 +8,7 @@ from pathlib import Path
 
 from localchat.errors import EmptyDocumentError
 from localchat.ingest.loaders.document import LoadedDocument, Page
-from localchat.ingest.loaders.textfile import decode_text, normalise_text_lines
+from localchat.ingest.loaders.textfile import decode_text, normalise_text_lines, read_text
 
 _FRONT_MATTER = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.DOTALL)
 _YAML_TITLE = re.compile(r"^title[ \t]*:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
@@ -22,8 +22,10 @@ _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _EMPTY_ANCHOR = re.compile(r"<a\s+(?:name|id)=[\"'][^\"']*[\"']\s*>\s*</a>", re.IGNORECASE)
 
 
-def load_markdown(path: Path, data: bytes) -> LoadedDocument:
-    front_matter, body = split_front_matter(decode_text(data, path.name))
+def load_markdown(path: Path, data: bytes | None = None) -> LoadedDocument:
+    """A Markdown file (read from `path` in blocks unless its bytes are given)."""
+    source = read_text(path) if data is None else decode_text(data, path.name)
+    front_matter, body = split_front_matter(source)
     text = clean_markdown(body)
     if not text.strip():
         raise EmptyDocumentError(f"{path.name} has no text besides its front matter")
