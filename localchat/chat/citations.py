@@ -211,10 +211,10 @@ class StreamingCitationFilter:
 
     def feed(self, text: str) -> str:
         self._raw += text
-        cut = pending_start(self._raw)
         if self._attributor is not None:
             self._attribute_finished()
-            cut = pending_start(self._raw)
+        cut = pending_start(self._raw)
+        if self._attributor is not None:
             if (end := _OPEN_END.search(self._raw, self._done)) is not None:
                 cut = min(cut, end.start())
         if cut <= self._done:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from localchat.errors import IngestError, UnsupportedFileError
-from localchat.ingest.loaders.document import LoadedDocument, Page
+from localchat.errors import UnsupportedFileError
+from localchat.ingest.loaders.document import LoadedDocument, Page, open_file
 from localchat.ingest.loaders.html import load_html
 from localchat.ingest.loaders.markdown import load_markdown
 from localchat.ingest.loaders.pdf import load_pdf
@@ -67,11 +67,5 @@ def load_file(path: Path, *, max_pages: int = 5000) -> LoadedDocument:
 
 
 def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as error:
-        raise IngestError(f"{path} does not exist", hint="check the path") from error
-    except IsADirectoryError as error:
-        raise IngestError(f"{path} is a folder", hint="pass the files inside it") from error
-    except OSError as error:
-        raise IngestError(f"{path} cannot be read: {error.strerror}") from error
+    with open_file(path) as handle:
+        return handle.read()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import BinaryIO
+
 import msgspec
+
+from localchat.errors import IngestError
 
 
 class Page(msgspec.Struct, frozen=True):
@@ -27,3 +32,15 @@ class LoadedDocument(msgspec.Struct):
     @property
     def char_count(self) -> int:
         return sum(len(page.text) for page in self.pages)
+
+
+def open_file(path: Path) -> BinaryIO:
+    """The file opened for reading in binary, or an IngestError that says what is wrong."""
+    try:
+        return open(path, "rb")  # closed by the caller's `with`
+    except FileNotFoundError as error:
+        raise IngestError(f"{path} does not exist", hint="check the path") from error
+    except IsADirectoryError as error:
+        raise IngestError(f"{path} is a folder", hint="pass the files inside it") from error
+    except OSError as error:
+        raise IngestError(f"{path} cannot be read: {error.strerror}") from error

@@ -19,8 +19,8 @@ from typing import BinaryIO
 
 import charset_normalizer
 
-from localchat.errors import EmptyDocumentError, IngestError, UnsupportedFileError
-from localchat.ingest.loaders.document import LoadedDocument, Page
+from localchat.errors import EmptyDocumentError, UnsupportedFileError
+from localchat.ingest.loaders.document import LoadedDocument, Page, open_file
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: its BOM starts the same way
@@ -47,14 +47,14 @@ def decode_text(data: bytes, name: str) -> str:
 
 def read_text(path: Path) -> str:
     """A text file decoded block by block (see `decode_text`), its bytes never held whole."""
-    with _open(path) as handle:
+    with open_file(path) as handle:
         return "".join(_decoded_pieces(handle, path.name))
 
 
 def load_text(path: Path, media_type: str = "text/plain") -> LoadedDocument:
     """A text file as one page: decoded and line-normalised one block at a time."""
     lines = LineNormaliser()
-    with _open(path) as handle:
+    with open_file(path) as handle:
         for piece in _decoded_pieces(handle, path.name):
             lines.feed(piece)
     text = lines.finish()
@@ -121,17 +121,6 @@ class LineNormaliser:
 
 
 # -- decoding ----------------------------------------------------------------------------------
-
-
-def _open(path: Path) -> BinaryIO:
-    try:
-        return open(path, "rb")  # closed by the caller's `with`
-    except FileNotFoundError as error:
-        raise IngestError(f"{path} does not exist", hint="check the path") from error
-    except IsADirectoryError as error:
-        raise IngestError(f"{path} is a folder", hint="pass the files inside it") from error
-    except OSError as error:
-        raise IngestError(f"{path} cannot be read: {error.strerror}") from error
 
 
 def _decoded_pieces(handle: BinaryIO, name: str) -> Iterator[str]:
