@@ -41,6 +41,10 @@ class ChatController(Controller):
             params=generation_params(data, core.settings.models.max_answer_tokens),
             preset=preset_for(data.model, generator.model_id),
             use_cache=not wants_fresh(request),
+            answer_mode=data.answer_mode,
+            # Hook for structured output (issue 15): a request with `response_format` or
+            # `tools` must get the model's text unrewritten, so set verbatim=True for it.
+            verbatim=False,
         )
         cancel = threading.Event()
         events = core.chat_events(chat_request, cancel)

@@ -1,0 +1,127 @@
+"""The evidence-first answer of a RAG request: evidence → extractive or checked generative.
+
+Part of ChatService (it calls back into the service for generation and telemetry); kept in
+its own module so the orchestrator stays readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
+
+from localchat.answer.compose import DECLINE_ANSWER, covers, extractive_answer
+from localchat.answer.evidence import PASSAGES, Evidence, EvidenceItem, select_evidence
+from localchat.answer.generative import (
+    EVIDENCE_SYSTEM_PROMPT,
+    VerifiedStream,
+    evidence_messages,
+    quoted_items,
+)
+from localchat.chat.citations import resolve_citations
+from localchat.chat.results import ChatEvent, ChatResult
+from localchat.chat.types import Source
+from localchat.generation.base import Usage
+
+GENERATIVE_MAX_TOKENS = 160  # three short sentences and their markers, with room to spare
+
+
+def quote_of(item: EvidenceItem) -> dict[str, Any]:
+    return {"start": item.start, "end": item.end, "text": item.text}
+
+
+def evidence_entries(pairs, evidence: Evidence) -> list[dict[str, Any]]:
+    """`sources[]`: the passages evidence was taken from, each with its best quoted span."""
+    from localchat.chat.service import explain_entry  # the service module imports this one
+
+    quotes = quoted_items(evidence)
+    entries = []
+    for source, hit in pairs:
+        entry = explain_entry(source, hit)
+        if source.index in quotes:
+            entry["quote"] = quote_of(quotes[source.index])
+        entries.append(entry)
+    return entries
+
+
+def evidence_events(
+    service, request, mode: str, asked: tuple[str, str], pairs, took: float, cancel
+) -> Iterator[ChatEvent]:
+    question, extra_system = asked
+    pairs = pairs[:PASSAGES]
+    sources = [source for source, _ in pairs]
+    evidence = select_evidence(question, sources, service.vectors)
+    entries = evidence_entries(pairs, evidence)
+    yield ChatEvent("sources", sources=entries)
+    base = {"sources": entries, "retrieval_ms": took, "answer_mode": mode}
+    if not covers(evidence, service.runtime.settings.rag.decline_score):
+        yield ChatEvent("delta", text=DECLINE_ANSWER)
+        yield _done(DECLINE_ANSWER, sources, base, declined=True)
+        return
+    fallback = extractive_answer(evidence, question)
+    if mode == "extractive":
+        yield ChatEvent("delta", text=fallback)
+        yield _done(fallback, sources, base)
+        return
+    system = EVIDENCE_SYSTEM_PROMPT + (f"\n\n{extra_system}" if extra_system else "")
+    messages = evidence_messages(system, question, evidence, sources)
+    generator = service.runtime.generator
+    room = generator.context_tokens - generator.count_messages(messages)
+    limit = max(1, min(request.params.max_tokens, GENERATIVE_MAX_TOKENS, room))
+    params = msgspec.structs.replace(request.params, max_tokens=limit)
+    checked = VerifiedStream(question, evidence, sources, service.vectors)
+    usage, finish = Usage(0, 0), "stop"
+    stream = service._generate(messages, params, cancel)
+    try:
+        for delta in stream:
+            if text := checked.feed(delta.text):
+                yield ChatEvent("delta", text=text)
+            if delta.finish_reason is not None:
+                finish, usage = delta.finish_reason, delta.usage or usage
+            if checked.full:
+                finish = "stop"
+                break
+    finally:
+        stream.close()
+    if finish != "cancelled" and (rest := checked.finish(fallback)):
+        yield ChatEvent("delta", text=rest)
+    yield _done(
+        checked.text,
+        sources,
+        base,
+        finish=finish,
+        usage=usage,
+        answer_sentences=checked.kept + checked.dropped,
+        unsupported_sentences=checked.dropped,
+    )
+
+
+def _done(
+    text: str,
+    sources: list[Source],
+    base: dict[str, Any],
+    *,
+    finish: str = "stop",
+    usage: Usage | None = None,
+    **extra: Any,
+) -> ChatEvent:
+    cited = resolve_citations(text, sources)
+    if cited.text != text:  # the answer was built from valid markers only
+        raise AssertionError("an evidence answer changed when its citations were resolved")
+    usage = usage or Usage(0, 0)
+    return ChatEvent(
+        "done",
+        result=ChatResult(
+            content=text,
+            finish_reason=finish,
+            annotations=cited.annotations,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            sources_used=len(sources),
+            invalid_markers=cited.invalid_markers,
+            document_ids=sorted({s.document_id for s in sources}),
+            **base,
+            **extra,
+        ),
+    )
