@@ -10,7 +10,7 @@ from localchat.answer.evidence import Evidence, EvidenceItem
 MAX_SENTENCES = 3
 MAX_WORDS = 80
 # A sentence far below the best one is another topic, not more of the answer.
-KEEP_WITHIN = 0.12
+KEEP_WITHIN = 0.16
 # Below this evidence score the sources do not cover the question (tuned on docs-qa's
 # unanswerable questions and PubMedQA, see docs/benchmarks.md "Answer quality"); the
 # setting rag.decline_score has the same default and is what the chat service uses.

@@ -31,6 +31,8 @@ FEEDBACK_RARE = 4  # a word in at most this many candidate sentences is rare
 # A sentence that abbreviates the question's words ("IR" for "intermediate representation")
 # shares nothing with it word for word; this much lexical share stands in.
 ACRONYM_BONUS = 0.3
+NAMED_BONUS = 0.25  # see named_followers
+_NAMES = re.compile(r"\b(?:known as|called|named|referred to as)\s+[\"'`]?([A-Z][\w+-]{1,30})")
 _CAPITALS = re.compile(r"\b[A-Z]{2,4}\b")
 _NEEDS_CONTEXT = re.compile(
     r"^(?:it|its|this|these|that|those|they|them|their|such|he|she|however|thus|therefore|"
@@ -90,6 +92,8 @@ def select_evidence(
     first = [float(c) + LEXICAL_WEIGHT * lex for c, lex in zip(cosines, lexical, strict=True)]
     top = sorted(range(len(first)), key=lambda i: -first[i])[:FEEDBACK_TOP]
     follow = feedback_scores(asked, stems, top)
+    for i in {f for t in top for f in named_followers(candidates, t)}:
+        follow[i] += NAMED_BONUS / FEEDBACK_WEIGHT
     scored = [
         _item(source, sentence, float(cos), lex, more)
         for (source, sentence), cos, lex, more in zip(
@@ -131,6 +135,21 @@ def feedback_scores(asked: set[str], stems: Sequence[set[str]], top: Sequence[in
         shared = any((words & stems[j] & rare) for j in top if j != i)
         out.append(1.0 if shared else 0.0)
     return out
+
+
+def named_followers(candidates: list[tuple[Source, Sentence]], best: int) -> list[int]:
+    """Sentences after a top one, in its passage, that mention a term it names ("… known as
+    GOGO"): what a definition is followed by is usually what the question asks next."""
+    named = _NAMES.search(candidates[best][1].text)
+    if named is None:
+        return []
+    term = re.compile(rf"\b{re.escape(named.group(1))}\b")
+    source = candidates[best][0]
+    return [
+        i
+        for i in range(best + 1, len(candidates))
+        if candidates[i][0] is source and term.search(candidates[i][1].text)
+    ]
 
 
 def _distinct(sources: Sequence[Source]) -> list[tuple[Source, Sentence]]:

@@ -68,6 +68,7 @@ class VerifiedStream:
         self._seen: set[str] = set()
         self.kept = 0
         self.dropped = 0
+        self.invalid = 0  # citation numbers the model wrote that name no source (removed)
 
     @property
     def full(self) -> bool:
@@ -98,7 +99,8 @@ class VerifiedStream:
         clean = strip_markup(raw, self._texts.values()).strip()
         if not clean:
             return ""
-        text, _, _ = clean_markers(clean, self._texts.keys())
+        text, _, invalid = clean_markers(clean, self._texts.keys())
+        self.invalid += invalid
         cited = [n for m in MARKER.finditer(text) for n in _numbers(m.group())]
         plain = " ".join(MARKER.sub("", text).split())
         if not plain or plain.lower() in self._seen:

@@ -15,9 +15,11 @@ import msgspec
 
 from localchat.answer.evaluate import question_request, timed_answer
 from localchat.errors import InvalidRequestError
+from localchat.generation.base import GenerationParams
 from localchat.retrieval.evaluate import percentile
 
 BARE_SUFFIX = " Answer yes, no or maybe."
+BARE_MAX_TOKENS = 48  # the verdict is in the first words; the rest would only cost time
 _VERDICT = re.compile(r"\b(yes|no|maybe|mixed|unclear|not clear)\b", re.IGNORECASE)
 _NAMES = {"mixed": "maybe", "unclear": "maybe", "not clear": "maybe"}
 
@@ -91,9 +93,11 @@ def run_pubmed(
     bare_seen: dict[str, int] = {}
     for number, (question, gold) in enumerate(pairs):
         rag, ttft, _ = timed_answer(service, question_request(question, mode, "balanced"))
-        bare, bare_ms, _ = timed_answer(
-            service, question_request(question + BARE_SUFFIX, None, None)
+        bare_request = msgspec.structs.replace(
+            question_request(question + BARE_SUFFIX, None, None),
+            params=GenerationParams(max_tokens=BARE_MAX_TOKENS, temperature=0.0),
         )
+        bare, bare_ms, _ = timed_answer(service, bare_request)
         rag_verdict, bare_verdict = verdict_of(rag.content), verdict_of(bare.content)
         rag_right += rag_verdict == gold
         bare_right += bare_verdict == gold

@@ -55,14 +55,17 @@ def evidence_events(
     entries = evidence_entries(pairs, evidence)
     yield ChatEvent("sources", sources=entries)
     base = {"sources": entries, "retrieval_ms": took, "answer_mode": mode}
+    count = service.runtime.generator.count_tokens
     if not covers(evidence, service.runtime.settings.rag.decline_score):
         yield ChatEvent("delta", text=DECLINE_ANSWER)
-        yield _done(DECLINE_ANSWER, sources, base, declined=True)
+        yield _done(
+            DECLINE_ANSWER, sources, base, usage=_written(count, DECLINE_ANSWER), declined=True
+        )
         return
     fallback = extractive_answer(evidence, question)
     if mode == "extractive":
         yield ChatEvent("delta", text=fallback)
-        yield _done(fallback, sources, base)
+        yield _done(fallback, sources, base, usage=_written(count, fallback))
         return
     system = EVIDENCE_SYSTEM_PROMPT + (f"\n\n{extra_system}" if extra_system else "")
     messages = evidence_messages(system, question, evidence, sources)
@@ -94,7 +97,14 @@ def evidence_events(
         usage=usage,
         answer_sentences=checked.kept + checked.dropped,
         unsupported_sentences=checked.dropped,
+        invalid_markers=checked.invalid,
     )
+
+
+def _written(count, text: str) -> Usage:
+    """Usage of an answer no model wrote: no prompt, the answer's tokens as the completion
+    (what a client counts against its max_tokens and shows as the answer's length)."""
+    return Usage(0, count(text))
 
 
 def _done(
@@ -106,6 +116,7 @@ def _done(
     usage: Usage | None = None,
     **extra: Any,
 ) -> ChatEvent:
+    extra.setdefault("invalid_markers", 0)
     cited = resolve_citations(text, sources)
     if cited.text != text:  # the answer was built from valid markers only
         raise AssertionError("an evidence answer changed when its citations were resolved")
@@ -119,7 +130,6 @@ def _done(
             prompt_tokens=usage.prompt_tokens,
             completion_tokens=usage.completion_tokens,
             sources_used=len(sources),
-            invalid_markers=cited.invalid_markers,
             document_ids=sorted({s.document_id for s in sources}),
             **base,
             **extra,

@@ -141,6 +141,15 @@ class ChatService:
                 ),
             )
             return
+        generator = self.runtime.generator
+        if request.params.max_tokens >= generator.context_tokens:
+            # Never satisfiable; below that, plan_prompt lowers max_tokens to the room left.
+            raise ContextOverflowError(
+                f"max_tokens {request.params.max_tokens} is not below the model's context of "
+                f"{generator.context_tokens} tokens",
+                hint="lower max_tokens (or leave it out)",
+                param="max_tokens",
+            )
         mode = self.mode(request)
         took = retrieval.timings_ms.get("total_ms", 0.0)
         if mode != "passages":
@@ -154,14 +163,6 @@ class ChatService:
         """Whole passages to the model, its text kept as written (markers cleaned)."""
         generator = self.runtime.generator
         system = self.system_prompt + (f"\n\n{extra_system}" if extra_system else "")
-        if request.params.max_tokens >= generator.context_tokens:
-            # Never satisfiable; below that, plan_prompt lowers max_tokens to the room left.
-            raise ContextOverflowError(
-                f"max_tokens {request.params.max_tokens} is not below the model's context of "
-                f"{generator.context_tokens} tokens",
-                hint="lower max_tokens (or leave it out)",
-                param="max_tokens",
-            )
         plan = plan_prompt(
             generator,
             system,
