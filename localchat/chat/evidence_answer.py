@@ -24,6 +24,7 @@ from localchat.chat.results import ChatEvent, ChatResult
 from localchat.chat.types import Source
 from localchat.generation.base import Usage
 
+PROMPT_TOKENS = 600  # the evidence prompt's cap, rules and question included
 GENERATIVE_MAX_TOKENS = 160  # three short sentences and their markers, with room to spare
 
 
@@ -68,8 +69,8 @@ def evidence_events(
         yield _done(fallback, sources, base, usage=_written(count, fallback))
         return
     system = EVIDENCE_SYSTEM_PROMPT + (f"\n\n{extra_system}" if extra_system else "")
-    messages = evidence_messages(system, question, evidence, sources)
     generator = service.runtime.generator
+    evidence, messages = fit_evidence(generator, system, question, evidence, sources)
     room = generator.context_tokens - generator.count_messages(messages)
     limit = max(1, min(request.params.max_tokens, GENERATIVE_MAX_TOKENS, room))
     params = msgspec.structs.replace(request.params, max_tokens=limit)
@@ -99,6 +100,18 @@ def evidence_events(
         unsupported_sentences=checked.dropped,
         invalid_markers=checked.invalid,
     )
+
+
+def fit_evidence(generator, system: str, question: str, evidence: Evidence, sources):
+    """(evidence, messages) with the prompt at most PROMPT_TOKENS long: the lowest-scoring
+    evidence sentences go first (a small CPU model reads ~100 prompt tokens a second)."""
+    items = list(evidence.items)
+    while True:
+        trimmed = Evidence(items, evidence.candidates)
+        messages = evidence_messages(system, question, trimmed, sources)
+        if len(items) <= 1 or generator.count_messages(messages) <= PROMPT_TOKENS:
+            return trimmed, messages
+        items.remove(min(items, key=lambda item: item.score))
 
 
 def _written(count, text: str) -> Usage:

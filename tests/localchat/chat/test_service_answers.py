@@ -107,3 +107,23 @@ def test_the_mode_is_part_of_the_cache_key(runtime):
 def test_an_unknown_mode_is_a_bad_request(runtime):
     with pytest.raises(InvalidRequestError, match="answer_mode"):
         ask(runtime, answer_mode="poetry")
+
+
+def test_the_evidence_prompt_is_capped(runtime):
+    from localchat.answer.evidence import Evidence, EvidenceItem
+    from localchat.chat.evidence_answer import PROMPT_TOKENS, fit_evidence
+
+    long = "word " * 150
+    items = [
+        EvidenceItem(1, 1, 1, "a.txt", 0, 0, 0, len(long), long, 1.0 - n / 10, 0.5, 0.5)
+        for n in range(6)
+    ]
+    source = ChatService(runtime).retrieve(QUESTION, "balanced").hits[0]
+    from localchat.chat.service import hit_to_source
+
+    sources = [hit_to_source(1, source)]
+    fitted, messages = fit_evidence(
+        runtime.generator, "rules", QUESTION, Evidence(items, 6), sources
+    )
+    assert runtime.generator.count_messages(messages) <= PROMPT_TOKENS
+    assert [i.score for i in fitted.items] == [1.0, 0.9, 0.8]  # the best kept
