@@ -67,6 +67,12 @@ class ServerSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 64 * 1024 * 1024
     allowed_roots: tuple[str, ...] = ()  # path ingestion over HTTP only below these
+    max_embedding_inputs: int = 256  # texts per POST /v1/embeddings
+    max_connections: int = 512  # uvicorn's limit_concurrency: beyond it, 503
+    header_timeout_s: float = 10.0  # a request's headers must arrive within this
+    body_timeout_s: float = 30.0  # a body that sends nothing for this long is cut off
+    keep_alive_s: float = 5.0  # idle keep-alive connections close after this
+    max_header_bytes: int = 16384  # the whole header block (h11_max_incomplete_event_size)
 
 
 class CacheSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
