@@ -91,6 +91,9 @@ class IngestSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     parse_timeout_s: float = 120.0
     parse_memory_mb: int = 2048
     max_pages: int = 5000
+    # A symlink inside an ingested folder that leads outside it is skipped (with a warning in
+    # the report) unless this is true.
+    follow_symlinks: bool = False
 
 
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -105,10 +105,12 @@ class JobManager:
 
         `replaces` maps a path to documents it supersedes: they are deleted once that path is
         ingested (never before, so a failure loses nothing), and `discard` gets their paths."""
-        refused = list(failures)
+        outcomes = list(failures)
+        refused = [o for o in outcomes if o.status != "skipped"]
         superseded = {str(Path(p).resolve()): list(ids) for p, ids in (replaces or {}).items()}
         job = self._new("ingest")
         job.files_total = len(paths) + len(refused)
+        job.skipped = [_error(o) for o in outcomes if o.status == "skipped"]
         for outcome in refused:
             job.errors.append(_error(outcome))
             job.failed += 1
@@ -247,6 +249,7 @@ class JobManager:
         with self._lock:
             job.files_total = report.files + refused
             job.errors = job.errors[:refused] + [_error(o) for o in report.errors]
+            job.skipped += [_error(o) for o in report.skipped]
             job.failed = refused + report.failed
             job.added, job.replaced = job.added - replaced, job.replaced + replaced
             status: JobStatus = "cancelled" if report.cancelled else "done"

@@ -162,6 +162,7 @@ class Runtime:
             load=self._load,
             on_written=self._corpus_written(on_written),
             max_file_bytes=self.settings.ingest.max_file_bytes,
+            follow_symlinks=self.settings.ingest.follow_symlinks,
         )
 
     def _corpus_written(self, then):

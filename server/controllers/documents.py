@@ -109,7 +109,8 @@ async def _add_uploads(request: Request, core: ServerState) -> Job:
 
 def _add_paths(paths: list[str], core: ServerState) -> Job:
     roots = core.settings.server.allowed_roots
-    files, refused = expand_paths(check_paths(paths, roots), roots)
+    follow = core.settings.ingest.follow_symlinks
+    files, refused = expand_paths(check_paths(paths, roots), roots, follow_symlinks=follow)
     return core.jobs.ingest(files, refused)
 
 
