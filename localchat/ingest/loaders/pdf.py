@@ -6,7 +6,6 @@ import io
 import logging
 import re
 import warnings
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,9 +21,9 @@ from localchat.errors import (
 )
 from localchat.ingest.loaders.document import LoadedDocument, Page
 from localchat.ingest.loaders.pdflayout import Line, body_size, page_text, read_lines
+from localchat.ingest.loaders.pdfrunning import without_running_lines
 
 _JUNK_TITLES = frozenset({"", "untitled", "title", "document", "slide 1"})
-_EDGE = 3  # lines at each end of a page where running headers and footers sit
 _OFFICE_PREFIX = re.compile(r"^Microsoft (?:Word|PowerPoint|Excel) - ", re.IGNORECASE)
 
 
@@ -106,7 +105,8 @@ def _extract_pages(reader: PdfReader, count: int) -> tuple[list[Page], list[str]
             problems.append(f"page {number} could not be read ({type(error).__name__})")
             failed.add(number)
             page_lines.append([])
-    page_lines = _without_running_lines(page_lines)
+    page_lines, dropped = without_running_lines(page_lines)
+    problems += dropped
     body = body_size(page_lines)
     pages = [Page(number, page_text(lines, body)) for number, lines in enumerate(page_lines, 1)]
     problems += [
@@ -115,31 +115,6 @@ def _extract_pages(reader: PdfReader, count: int) -> tuple[list[Page], list[str]
         if not page.text and page.number not in failed
     ]
     return pages, problems, len(failed)
-
-
-def _without_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
-    """Drop page headers, footers and page numbers: edge lines repeated on most pages."""
-    if len(pages) < 3:
-        return pages
-    counts: Counter[str] = Counter()
-    for lines in pages:
-        counts.update({_running_key(line) for line in lines[:_EDGE] + lines[-_EDGE:]})
-    running = {key for key, count in counts.items() if count >= max(3, len(pages) // 2)}
-    return [
-        [
-            line
-            for index, line in enumerate(lines)
-            if not (
-                _running_key(line) in running and (index < _EDGE or index >= len(lines) - _EDGE)
-            )
-        ]
-        for lines in pages
-    ]
-
-
-def _running_key(line: Line) -> str:
-    """Page numbers and dates vary from page to page; the rest of a running header does not."""
-    return re.sub(r"\d+", "0", line.text)
 
 
 def _metadata_title(reader: PdfReader) -> str:
@@ -152,11 +127,11 @@ def _metadata_title(reader: PdfReader) -> str:
 
 
 def _first_heading(pages: list[Page]) -> str:
-    for page in pages[:3]:
-        match = re.search(r"^#{1,2} (.+)$", page.text, re.MULTILINE)
-        if match:
-            return match.group(1).strip()
-    return ""
+    """A heading on the first page with text: a later page's heading names a section, not the
+    document (issue 13: a report was titled after its page-2 "Background")."""
+    first = next((page for page in pages if page.text), None)
+    match = re.search(r"^#{1,2} (.+)$", first.text, re.MULTILINE) if first else None
+    return match.group(1).strip() if match else ""
 
 
 def _corrupt(name: str, error: Exception) -> CorruptFileError:
