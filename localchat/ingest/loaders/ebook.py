@@ -35,10 +35,12 @@ def load_epub(path: Path) -> LoadedDocument:
 
 
 def _spine_documents(book: epub.EpubBook) -> list[epub.EpubItem]:
+    """The reading order's documents; non-linear ones (covers, pop-up notes) are left out."""
     items = []
     for entry in book.spine:
-        item = book.get_item_with_id(entry[0] if isinstance(entry, tuple) else entry)
-        if item is not None and item.get_type() == ebooklib.ITEM_DOCUMENT:
+        idref, linear = entry if isinstance(entry, tuple) else (entry, "yes")
+        item = book.get_item_with_id(idref)
+        if item is not None and item.get_type() == ebooklib.ITEM_DOCUMENT and linear != "no":
             items.append(item)
     return items
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 
 from localchat.errors import EmptyDocumentError
-from localchat.ingest.loaders.document import LoadedDocument, Page
+from localchat.ingest.loaders.document import LoadedDocument, Page, meaningful_title
 from localchat.ingest.loaders.packaged import package_errors
 from localchat.ingest.loaders.tables import labelled_rows
 from localchat.ingest.loaders.textfile import read_text
@@ -34,7 +34,7 @@ def load_xlsx(path: Path) -> LoadedDocument:
                 _section(sheet.title, labelled_rows(sheet.iter_rows(values_only=True)))
                 for sheet in workbook.worksheets
             ]
-            title = (workbook.properties.title or "").strip()
+            title = meaningful_title(workbook.properties.title)
         finally:
             workbook.close()
     text = "\n\n".join(section for section in sections if section)

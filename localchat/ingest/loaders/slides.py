@@ -12,7 +12,7 @@ from pptx.shapes.group import GroupShape
 from pptx.slide import Slide
 
 from localchat.errors import EmptyDocumentError, FileTooLargeError
-from localchat.ingest.loaders.document import LoadedDocument, Page
+from localchat.ingest.loaders.document import LoadedDocument, Page, meaningful_title
 from localchat.ingest.loaders.packaged import package_errors
 from localchat.ingest.loaders.tables import markdown_table
 
@@ -31,7 +31,7 @@ def load_pptx(path: Path, max_pages: int) -> LoadedDocument:
                 hint="raise ingest.max_pages or split the file",
             )
         pages = [Page(number, _slide_text(slide)) for number, slide in enumerate(slides, 1)]
-        title = (presentation.core_properties.title or "").strip()
+        title = meaningful_title(presentation.core_properties.title)
     if not any(page.text for page in pages):
         raise EmptyDocumentError(f"{path.name} has no text on any slide", hint="nothing to ingest")
     warnings = [f"slide {page.number} has no text" for page in pages if not page.text]

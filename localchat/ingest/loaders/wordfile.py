@@ -12,7 +12,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from localchat.errors import EmptyDocumentError
-from localchat.ingest.loaders.document import LoadedDocument, Page
+from localchat.ingest.loaders.document import LoadedDocument, Page, meaningful_title
 from localchat.ingest.loaders.markdown import first_heading
 from localchat.ingest.loaders.packaged import package_errors
 from localchat.ingest.loaders.tables import markdown_table
@@ -27,7 +27,7 @@ def load_docx(path: Path) -> LoadedDocument:
     with package_errors(path, "Word (.docx)"):
         document = docx.Document(str(path))
         blocks = list(_blocks(document))
-        title = (document.core_properties.title or "").strip()
+        title = meaningful_title(document.core_properties.title)
     text = "\n\n".join(blocks)
     if not text:
         raise EmptyDocumentError(f"{path.name} has no text", hint="nothing to ingest")
