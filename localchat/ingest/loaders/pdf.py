@@ -22,6 +22,7 @@ from localchat.errors import (
 from localchat.ingest.loaders.document import LoadedDocument, Page
 from localchat.ingest.loaders.pdflayout import Line, body_size, page_text, read_lines
 from localchat.ingest.loaders.pdfrunning import without_running_lines
+from localchat.ingest.loaders.pdftables import mark_table_rows
 
 _JUNK_TITLES = frozenset({"", "untitled", "title", "document", "slide 1"})
 _OFFICE_PREFIX = re.compile(r"^Microsoft (?:Word|PowerPoint|Excel) - ", re.IGNORECASE)
@@ -100,7 +101,10 @@ def _extract_pages(reader: PdfReader, count: int) -> tuple[list[Page], list[str]
     failed: set[int] = set()
     for number in range(1, count + 1):
         try:
-            page_lines.append(read_lines(reader.pages[number - 1]))
+            page = reader.pages[number - 1]
+            lines = read_lines(page)
+            mark_table_rows(page, lines)
+            page_lines.append(lines)
         except Exception as error:  # one bad page must not lose the others
             problems.append(f"page {number} could not be read ({type(error).__name__})")
             failed.add(number)

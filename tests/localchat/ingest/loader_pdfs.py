@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from pathlib import Path
 
-from reportlab.lib.pagesizes import A4
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 TOP = A4[1] - 60
 
@@ -51,4 +55,32 @@ def footer_pdf(
         canvas.drawString(72, 40, footer.format(page=number + offset, pages=len(bodies)))
         canvas.showPage()
     canvas.save()
+    return path
+
+
+def statistics_rows(seed: int, regions: int = 18, years: int = 20) -> list[list[str]]:
+    """A header and one row per region of mixed numbers ("19,773", "596"), as cell strings."""
+    rng = random.Random(seed)
+    header = ["Region", *(str(2000 + year) for year in range(years))]
+    rows = [
+        [f"Region {chr(65 + index)}"]
+        + [
+            f"{rng.randint(1000, 99999):,}" if rng.random() < 0.5 else str(rng.randint(0, 999))
+            for _ in range(years)
+        ]
+        for index in range(regions)
+    ]
+    return [header, *rows]
+
+
+def table_pdf(path: Path, rows: list[list[str]], *, grid: bool, caption: str = "") -> Path:
+    """A landscape page with a dense 6.5 pt table (ruled or not), under an optional caption."""
+    styles = [("FONTSIZE", (0, 0), (-1, -1), 6.5), ("ALIGN", (1, 0), (-1, -1), "RIGHT")]
+    if grid:
+        styles.append(("GRID", (0, 0), (-1, -1), 0.25, colors.grey))
+    table = Table(rows)
+    table.setStyle(TableStyle(styles))
+    story = [Paragraph(caption, getSampleStyleSheet()["BodyText"])] if caption else []
+    document = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=20, rightMargin=20)
+    document.build([*story, table])
     return path
