@@ -20,6 +20,13 @@ from localchat.errors import (
     FileTooLargeError,
 )
 from localchat.ingest.loaders.document import LoadedDocument, Page
+from localchat.ingest.loaders.ocr import (
+    EXTRA_HINT,
+    PageReader,
+    RapidOcrReader,
+    has_images,
+    ocr_installed,
+)
 from localchat.ingest.loaders.pdflayout import Line, body_size, page_text, read_lines
 from localchat.ingest.loaders.pdfrunning import without_running_lines
 from localchat.ingest.loaders.pdftables import mark_table_rows
@@ -53,7 +60,9 @@ def load_pdf(path: Path, data: bytes, max_pages: int) -> LoadedDocument:
     if not any(page.text for page in pages):
         raise EmptyDocumentError(
             f"{path.name} has no extractable text; it may be a scanned document",
-            hint="run OCR on it first (e.g. `ocrmypdf in.pdf out.pdf`) and ingest the result",
+            hint="run OCR on it first (e.g. `ocrmypdf in.pdf out.pdf`) and ingest the result"
+            if ocr_installed()
+            else f"{EXTRA_HINT}, or run OCR on it first (e.g. `ocrmypdf in.pdf out.pdf`)",
         )
     title = title or _first_heading(pages) or path.stem
     return LoadedDocument(pages=pages, title=title, media_type="application/pdf", warnings=problems)
@@ -113,12 +122,28 @@ def _extract_pages(reader: PdfReader, count: int) -> tuple[list[Page], list[str]
     problems += dropped
     body = body_size(page_lines)
     pages = [Page(number, page_text(lines, body)) for number, lines in enumerate(page_lines, 1)]
-    problems += [
-        f"page {page.number} has no extractable text (scanned image?)"
-        for page in pages
-        if not page.text and page.number not in failed
-    ]
+    ocr = RapidOcrReader() if ocr_installed() else None
+    for index, page in enumerate(pages):
+        if not page.text and page.number not in failed:
+            pages[index], problem = _without_text_layer(reader, page.number, ocr)
+            problems.append(problem)
     return pages, problems, len(failed)
+
+
+def _without_text_layer(reader: PdfReader, number: int, ocr: PageReader | None) -> tuple[Page, str]:
+    """The page read by OCR when it is an image and OCR is installed, and what to tell."""
+    page = reader.pages[number - 1]
+    if not has_images(page):
+        return Page(number, ""), f"page {number} has no extractable text (scanned image?)"
+    if ocr is None:
+        return Page(number, ""), f"page {number} is an image without a text layer: {EXTRA_HINT}"
+    try:
+        text = ocr(page)
+    except Exception as error:  # an OCR failure loses this page's text, not the document
+        return Page(number, ""), f"page {number}: OCR failed ({type(error).__name__})"
+    if not text:
+        return Page(number, ""), f"page {number} is an image in which OCR found no text"
+    return Page(number, text), f"page {number} was read by OCR; its text may have errors"
 
 
 def _metadata_title(reader: PdfReader) -> str:
