@@ -83,6 +83,10 @@ class ServerState:
         if self.generator_error is not None:
             log.error("answer model unavailable: %s", self.generator_error.user_message())
         try:
+            runtime.models()  # discovery, so the first /v1/models does not wait for it
+        except Exception:
+            log.exception("model discovery failed")
+        try:
             if self.jobs.needs_rechunk():  # an interrupted re-chunk resumes
                 self.jobs.rechunk()
         except Exception:
@@ -139,6 +143,10 @@ class ServerState:
         if not self.generator_done.is_set() or self.generator_error is not None:
             return ""
         return self.runtime.generator.model_id
+
+    async def chat_names(self) -> list[str]:
+        """Names of the chat models found on this machine (discovery runs once, in a thread)."""
+        return await anyio.to_thread.run_sync(self.runtime.chat_model_names)
 
     def chat_events(
         self, request: ChatRequest, cancel: threading.Event

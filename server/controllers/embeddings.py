@@ -40,7 +40,8 @@ class EmbeddingsController(Controller):
     @post("/", status_code=200)
     async def create(self, data: JSONBody[EmbeddingRequest], core: Core) -> EmbeddingList:
         embedder = core.runtime.embedder
-        check_embedding_model(data.model, core.generator_id(), embedder.model_id)
+        others = await core.chat_names()
+        check_embedding_model(data.model, core.generator_id(), embedder.model_id, others)
         texts = [data.input] if isinstance(data.input, str) else list(data.input)
         check_inputs(texts, data.dimensions, embedder.dim)
 
