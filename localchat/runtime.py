@@ -60,6 +60,13 @@ class Runtime:
         )
         self._discovery = None
         self._discovery_lock = threading.Lock()
+        self._retired: list = []  # replaced retrievers and embedders, closed at the end
+        self._use_embedder(embedder, index)
+
+    def _use_embedder(self, embedder: Embedder, index: UsearchIndex) -> None:
+        """Everything that depends on the embedding model: its index, cache and retriever."""
+        settings, store = self.settings, self.store
+        self.embedder, self.index = embedder, index
         decoding = decoding_parts(settings.models.context_tokens, settings.rag.max_source_tokens)
         # The lambda looks telemetry up at each report, so set_telemetry() redirects it too.
         self.cache = ResponseCache(
@@ -78,6 +85,19 @@ class Runtime:
             query_embeddings=self.cache.query_embeddings,
         )
         self.index_file = index_path(settings.data_path, embedder.model_id)
+
+    def swap_embedder(self, embedder: Embedder, index: UsearchIndex) -> None:
+        """Serve with another embedding model whose vectors are complete in `index` (built by
+        localchat.ingest.reembed). Embedder, index, cache and retriever change together, so a
+        query never meets vectors of two models."""
+        old_retriever, old_cache, old_embedder = self.retriever, self.cache, self.embedder
+        self._use_embedder(embedder, index)
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE documents SET embed_model = ?", (embedder.model_id,))
+        self.cache.invalidate()
+        old_cache.close()
+        # Closed with the runtime: a search that began a moment ago may still be using them.
+        self._retired += [old_retriever, old_embedder]
 
     @classmethod
     def open(
@@ -112,6 +132,8 @@ class Runtime:
             self._parser_pool.close()
         self.generators.close()
         self.embedder.close()
+        for retired in self._retired:
+            retired.close()
         self.cache.close()
         self.store.close()
 

@@ -91,6 +91,11 @@ class ServerState:
                 self.jobs.rechunk()
         except Exception:
             log.exception("could not check the chunk layout")
+        try:
+            if self.jobs.needs_reembed():  # a new embedding model, or an interrupted run
+                self.jobs.reembed()
+        except Exception:
+            log.exception("could not check the vectors")
 
     def close(self) -> None:
         if self._jobs is not None:
@@ -169,7 +174,7 @@ class ServerState:
         if self.generator_error is not None:
             return f"the answer model is unavailable: {self.generator_error.message}"
         runtime = self._runtime
-        if self.jobs.active("ingest") is None and self.jobs.active("rechunk") is None:
+        if not any(self.jobs.active(kind) for kind in ("ingest", "rechunk", "reembed")):
             # Mid-ingest the index trails SQLite by one write; only a quiet store must agree.
             expected, _ = runtime.store.key_stats(runtime.embedder.model_id)
             if len(runtime.index) != expected:

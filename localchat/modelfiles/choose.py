@@ -48,6 +48,15 @@ def open_chat_entry(entry: ModelEntry, settings: Settings):
 def open_embedding_entry(entry: ModelEntry, settings: Settings):
     """An Embedder for an embedding entry: llama.cpp on its GGUF, or the server's endpoint."""
     models = settings.models
+    if entry.bundled:  # MiniLM, converted to GGUF on first use
+        import msgspec
+
+        from localchat.models.embedder import open_embedder
+
+        plain = msgspec.structs.replace(
+            models, embedding_model="", embedding_path="", embedding_base_url=""
+        )
+        return open_embedder(msgspec.structs.replace(settings, models=plain))
     if entry.local:
         from localchat.models.convert import amx_ready
         from localchat.models.llama_embedder import LlamaEmbedder

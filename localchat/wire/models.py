@@ -56,16 +56,23 @@ class ModelsView(msgspec.Struct, frozen=True):
     object: str = "list"
 
 
-class ActiveModelUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """POST /api/models/active: the chat model to answer with from now on."""
+Name = Annotated[str, Meta(min_length=1, max_length=500)]
 
-    model: Annotated[str, Meta(min_length=1, max_length=500)]
+
+class ActiveModelUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """POST /api/models/active: the chat model to answer with from now on, and/or the
+    embedding model to re-embed the library with (in the background, then swapped)."""
+
+    model: Name | None = None
+    embedding: Name | None = None
 
 
 class ActiveModelView(msgspec.Struct, frozen=True):
     chat_model: str
     previous: str
-    bundled: bool
+    bundled: bool  # the chat model is the bundled SmolLM2
+    embedding_model: str = ""
+    reembed_job: str | None = None  # GET /api/jobs/{id} follows the re-embedding
 
 
 def models_view(discovery, chat_model: str, embedding_model: str, loaded=()) -> ModelsView:
