@@ -38,6 +38,24 @@ class ModelSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     upstream_base_url: str = ""
     upstream_api_key: str = ""
     upstream_model: str = ""
+    # A model by the name `localchat models` shows (e.g. "qwen2.5:1.5b"): it wins over
+    # generation_path / upstream_* (chat) and embedding_path (embeddings) when set.
+    chat_model: str = ""
+    embedding_model: str = ""
+    # Where else discovery looks: GGUF files or folders, and OpenAI-compatible base URLs.
+    search_paths: tuple[str, ...] = ()
+    servers: tuple[str, ...] = ()
+    probe_ollama: bool = True  # ask Ollama at 127.0.0.1:11434 for what it serves
+    allow_remote_servers: bool = False  # discovery probes loopback URLs only unless set
+    max_loaded_generators: int = 2  # answer models kept loaded for per-request `model` names
+    # When set, embeddings come from this OpenAI-compatible /v1/embeddings (TEI, vLLM, Ollama).
+    embedding_base_url: str = ""
+    embedding_api_key: str = ""
+    embedding_upstream_model: str = ""
+    embedding_batch: int = 64  # texts per request
+    embedding_concurrency: int = 4  # requests in flight at once
+    embedding_retries: int = 3  # retries of a 5xx, a timeout or a dropped connection
+    embedding_timeout_s: float = 30.0
     threads: int = 0  # 0: every core but one (llama.cpp threads spin-wait on each other)
     context_tokens: int = 4096
     max_answer_tokens: int = 512
@@ -171,6 +189,12 @@ def load_settings(
     """Build Settings from (lowest first) defaults, a TOML file, the environment, arguments."""
     env = dict(os.environ if environ is None else environ)
     config_file = config_file or env.get("LOCALCHAT_CONFIG") or None
+    if config_file is None and environ is None:
+        # The file `localchat models use` writes; read when it exists and nothing else is named.
+        from localchat.config_file import default_config_path
+
+        default = default_config_path(env)
+        config_file = default if default.is_file() else None
     raw: dict[str, Any] = {}
     source = "defaults"
     if config_file:

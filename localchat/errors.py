@@ -171,6 +171,12 @@ class UpstreamError(GenerationError):
     code = "upstream_unavailable"
 
 
+class EmbeddingMismatchError(UpstreamError):
+    """An upstream embedding server answered vectors of the wrong size or count."""
+
+    code = "embedding_mismatch"
+
+
 # -- codes only an HTTP front end produces (each has its docs/troubleshooting.md section) ---
 
 

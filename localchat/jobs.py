@@ -27,7 +27,7 @@ from localchat.store.job_log import JobLog
 from localchat.store.records import layout_id
 
 log = logging.getLogger("localchat.jobs")
-JobKind = Literal["ingest", "rechunk"]
+JobKind = Literal["ingest", "rechunk", "reembed"]
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
 
 
@@ -126,6 +126,18 @@ class JobManager:
                 if job.kind == "rechunk" and job.status == "queued":
                     return job.snapshot()
         return self._submit(self._new("rechunk"), self._run_rechunk)
+
+    def reembed(self, embedder=None) -> Job:
+        """Queue giving every chunk a vector from `embedder` (default: the serving one, to
+        finish an interrupted run); a new embedder is swapped in once its vectors are complete.
+        """
+        return self._submit(self._new("reembed"), lambda job: self._run_reembed(job, embedder))
+
+    def needs_reembed(self) -> bool:
+        """Some chunk has no vector from the serving embedding model."""
+        from localchat.ingest.reembed import missing_texts
+
+        return bool(missing_texts(self._runtime.store, self._runtime.embedder.model_id))
 
     def needs_rechunk(self) -> bool:
         """A document not in the active layout: a re-chunk was interrupted or never ran."""
@@ -302,6 +314,41 @@ class JobManager:
                     "done",
                     f"layout {report.layout}: {report.documents} documents, {report.chunks} chunks",
                 )
+
+    def _run_reembed(self, job: Job, embedder) -> None:
+        from localchat.index.vector_index import UsearchIndex, index_path
+        from localchat.ingest.reembed import ReembedProgress, reembed
+
+        runtime = self._runtime
+        swap = embedder is not None and embedder.model_id != runtime.embedder.model_id
+        embedder = embedder or runtime.embedder
+        # A new model gets its own index, built beside the serving one from its own vectors.
+        index = UsearchIndex(embedder.dim) if swap else runtime.index
+        if swap:
+            from localchat.index.vector_index import rebuild
+
+            rebuild(index, runtime.store, embedder.model_id)  # what an earlier run left
+        target = index_path(runtime.settings.data_path, embedder.model_id)
+
+        def update(p: ReembedProgress) -> None:
+            with self._lock:
+                job.chunks, job.tokens = p.texts_done, p.tokens
+                job.progress = p.texts_done / p.texts_total if p.texts_total else 1.0
+
+        try:
+            report = reembed(runtime.store, embedder, index, target, update, self._cancel)
+        except Exception:
+            if swap:
+                embedder.close()  # never served; the previous model keeps serving
+            raise
+        if not report.complete:
+            with self._lock:
+                self._finish(job, "cancelled", "stopped; the previous vectors keep serving")
+            return
+        if swap:
+            runtime.swap_embedder(embedder, index)
+        with self._lock:
+            self._finish(job, "done", f"{report.texts} texts embedded with {report.model}")
 
 
 def _apply_ingest(job: Job, p: IngestProgress, refused: int) -> None:

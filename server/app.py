@@ -15,6 +15,7 @@ from litestar.di import Provide
 
 from localchat.config import Settings
 from localchat.runtime import Runtime
+from server.controllers.active_models import ActiveModelsController
 from server.controllers.chat import ChatController
 from server.controllers.completions import CompletionsController
 from server.controllers.config import RagConfigController
@@ -41,6 +42,7 @@ CONTROLLERS = [
     JobsController,
     SearchController,
     RagConfigController,
+    ActiveModelsController,
     HealthController,
     MetricsController,
 ]

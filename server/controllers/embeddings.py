@@ -61,7 +61,8 @@ class EmbeddingsController(Controller):
         self, data: JSONBody[EmbeddingRequest], request: Request, core: Core
     ) -> EmbeddingList:
         embedder = core.runtime.embedder
-        check_embedding_model(data.model, core.generator_id(), embedder.model_id)
+        others = await core.chat_names()
+        check_embedding_model(data.model, core.generator_id(), embedder.model_id, others)
         texts = [data.input] if isinstance(data.input, str) else list(data.input)
         check_input_count(len(texts), core.settings)
         check_inputs(texts, data.dimensions, embedder.dim)
