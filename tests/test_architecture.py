@@ -13,7 +13,7 @@ import localchat
 import server
 import tui
 
-FRONT_ENDS = ("textual", "litestar", "prometheus_client", "server", "tui")
+FRONT_ENDS = ("textual", "litestar", "prometheus_client", "server", "tui", "bench")
 
 
 def modules_of(package) -> list[str]:
@@ -36,7 +36,7 @@ def imported_after(modules: list[str]) -> set[str]:
 
 
 def test_core_imports_no_front_end():
-    # localchat.cli dispatches to server/tui lazily, inside the commands that need them.
+    # localchat.cli dispatches to server/tui/bench lazily, inside the commands that need them.
     core = [m for m in modules_of(localchat) if m != "localchat.cli"]
     assert len(core) > 30
     leaked = imported_after(core) & set(FRONT_ENDS)
