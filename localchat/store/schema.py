@@ -86,6 +86,11 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX cache_version ON cache_entries(corpus_version);
     """,
+    # 4: cache_links was never written or read (cache entries are purged by corpus version);
+    # dropping the table drops its index too.
+    """
+    DROP TABLE IF EXISTS cache_links;
+    """,
 ]
 
 
