@@ -7,7 +7,6 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 from usearch.index import Index
@@ -34,15 +33,6 @@ def checksum(keys: np.ndarray) -> int:
     if keys.size == 0:
         return 0
     return int(np.sum(keys.astype(np.uint64) % np.uint64(1_000_000_007), dtype=np.uint64))
-
-
-class VectorIndex(Protocol):
-    dim: int
-
-    def add(self, keys: np.ndarray, vectors: np.ndarray) -> None: ...
-    def remove(self, keys: list[int]) -> None: ...
-    def search(self, vector: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]: ...
-    def __len__(self) -> int: ...
 
 
 class UsearchIndex:
@@ -109,15 +99,6 @@ class UsearchIndex:
             # USearch returns one (1, dim) array for one key and a tuple for several.
             found = np.asarray(self._index.get(held), dtype=np.float32).reshape(held.size, -1)
         return {int(k): row for k, row in zip(held, found, strict=True)}
-
-    def exact_search(self, vector: np.ndarray, count: int) -> np.ndarray:
-        """Brute-force keys best first (for recall measurements)."""
-        with self._lock:
-            keys = self.keys()
-            vecs = self._index.get(keys).astype(np.float32)
-        scores = vecs @ np.asarray(vector, dtype=np.float32)
-        order = np.argsort(-scores)[:count]
-        return keys[order]
 
     def save(self, path: Path) -> None:
         """Write atomically, with a sidecar recording count and checksum of the keys.

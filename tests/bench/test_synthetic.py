@@ -7,8 +7,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from localchat.bench.seeds import _load, _save, pseudo_seeds
-from localchat.bench.synthetic import generate
+from bench.seeds import _load, _save, pseudo_seeds
+from bench.synthetic import generate
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""`python -m localchat.models.bench_embed GGUF CORPUS key=value…` with the real MiniLM GGUF."""
+"""`python -m bench.embed GGUF CORPUS key=value…` with the real MiniLM GGUF."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from localchat.models import bench_embed
+from bench import embed as bench_embed
 
 
 def test_options_are_parsed_as_numbers_booleans_or_text():

@@ -7,9 +7,10 @@ from typing import Any
 
 import msgspec
 
-from localchat.bench.harness import Log
-from localchat.bench.plan import make_plan
-from localchat.bench.suite import run_bench
+from bench import material
+from bench.harness import Log
+from bench.plan import make_plan
+from bench.suite import run_bench
 from localchat.config import Settings
 
 
@@ -17,7 +18,8 @@ def main(args, settings: Settings) -> int:
     from localchat.commands.output import console, print_json
 
     plan = make_plan(quick=args.quick, scales=args.scale)
-    report = run_bench(settings, plan, Log())
+    found = material.resolve(args.shared, args.st_python)
+    report = run_bench(settings, plan, Log(), found)
     document = as_document(report)
     if args.output:
         Path(args.output).write_bytes(msgspec.json.format(msgspec.json.encode(document)) + b"\n")

@@ -14,10 +14,10 @@ from pathlib import Path
 import httpx
 import msgspec
 
-from localchat.bench.direct_llama import DirectLlama, recorded_prompts
-from localchat.bench.plan import Plan
-from localchat.bench.server_process import ServerProcess
-from localchat.bench.stats import latency_summary, ratio, spread, stream_timing
+from bench.direct_llama import DirectLlama, recorded_prompts
+from bench.plan import Plan
+from bench.server_process import ServerProcess
+from bench.stats import latency_summary, ratio, spread, stream_timing
 from localchat.config import Settings
 from localchat.models.embedder import Embedder
 
@@ -43,7 +43,7 @@ class ServingFigures(msgspec.Struct):
     tokens_per_s_direct: dict[str, float]
     server_vs_direct_tokens_per_s: float | None
     cached: dict[str, dict[str, float]]  # clients -> requests/s, p50, p99
-    cache_tiers: dict | None  # localchat.cache.bench.bench_cache's report
+    cache_tiers: dict | None  # bench.cache_load.bench_cache's report
     cached_speedup: float | None  # uncached answer / L1 answer, same question
 
 
@@ -211,7 +211,7 @@ def cached_load(
 def cache_tiers(server: ServerProcess, model: str, question: str, plan: Plan) -> dict | None:
     """The cache engineer's tier benchmark (uncached, L1, L2 after a restart, semantic)."""
     try:
-        from localchat.cache.bench import bench_cache
+        from bench.cache_load import bench_cache
     except ImportError:
         return None
     return bench_cache(

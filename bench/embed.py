@@ -42,7 +42,7 @@ def bench_embedder(
     """Embed `texts` (whole list per call, or `batch_texts` at a time) and time it.
 
     Tokens are counted as the model sees them (special tokens included, after the cut at
-    max_tokens), the same way benchmarks/st_encode.py counts for sentence-transformers.
+    max_tokens), the same way bench/st_encode.py counts for sentence-transformers.
     """
     tokens = sum(min(embedder.count_tokens(text), embedder.max_tokens) for text in texts)
     embedder.embed(list(texts[:8]))  # warm-up: first decode allocates buffers
@@ -79,7 +79,7 @@ def bench_embedder(
 
 
 def main() -> None:
-    """python -m localchat.models.bench_embed GGUF CORPUS [key=value ...] (LlamaEmbedder args)."""
+    """python -m bench.embed GGUF CORPUS [key=value ...] (LlamaEmbedder args)."""
     import sys
 
     from localchat.models.llama_embedder import LlamaEmbedder

@@ -1,7 +1,7 @@
 """Memory: peak RSS of a process holding a library of N chunks and answering searches (index,
 SQLite pages, caches), against the same process over an empty library; and the file sizes.
 
-Each measurement runs in a fresh child process (`python -m localchat.bench.memory`), so one
+Each measurement runs in a fresh child process (`python -m bench.memory`), so one
 library's pages never count toward another's peak.
 """
 
@@ -73,7 +73,7 @@ def file_sizes_mb(data_dir: Path) -> dict[str, float]:
 def probe(data_dir: Path, embedding_path: Path, queries: Sequence[str]) -> dict[str, float]:
     env = {**os.environ, EMBEDDING_ENV: str(embedding_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "localchat.bench.memory", str(data_dir), json.dumps(list(queries))],
+        [sys.executable, "-m", "bench.memory", str(data_dir), json.dumps(list(queries))],
         capture_output=True,
         text=True,
         env=env,

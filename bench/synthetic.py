@@ -9,7 +9,7 @@ from __future__ import annotations
 import msgspec
 import numpy as np
 
-from localchat.bench.seeds import SeedSet
+from bench.seeds import SeedSet
 
 MEAN_WORDS = 150  # about 1,000 characters: the balanced preset's chunk size
 TOPIC_SHARE = (

@@ -7,9 +7,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from localchat.bench.harness import open_runtime
-from localchat.bench.plan import Plan
-from localchat.bench.stats import stream_timing
+from bench.harness import open_runtime
+from bench.plan import Plan
+from bench.stats import stream_timing
 from localchat.config import Settings
 from localchat.generation.base import ChatMessage, Delta, GenerationParams, Usage
 from localchat.models.embedder import Embedder

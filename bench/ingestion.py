@@ -17,12 +17,12 @@ from pathlib import Path
 
 import msgspec
 
-from localchat.bench import material
-from localchat.bench.harness import open_runtime
-from localchat.bench.plan import Plan
-from localchat.bench.stats import ratio, spread
+from bench import material
+from bench.embed import bench_embedder
+from bench.harness import open_runtime
+from bench.plan import Plan
+from bench.stats import ratio, spread
 from localchat.config import Settings
-from localchat.models.bench_embed import bench_embedder
 from localchat.models.embedder import Embedder
 
 ST_TIMEOUT_S = 1800
@@ -45,10 +45,9 @@ class IngestFigures(msgspec.Struct):
     ingest_vs_sentence_transformers: float | None
 
 
-def prepare_files(workdir: Path, plan: Plan, scifact: Path | None) -> list[Path]:
+def prepare_files(workdir: Path, plan: Plan, scifact: Path | None, docs: Path | None) -> list[Path]:
     """The inputs: the shared docs corpus (PDF, Markdown, HTML) and SciFact abstracts as .txt."""
     paths: list[Path] = []
-    docs = material.docs_corpus_dir()
     if plan.ingest_real_files and docs is not None:
         paths.append(docs)
     if scifact is not None and plan.ingest_scifact_docs:
@@ -72,10 +71,13 @@ def run(
     log: Callable[[str], None],
     *,
     workdir: Path,
+    found: material.Material,
 ) -> IngestFigures | None:
-    paths = prepare_files(workdir, plan, material.scifact_dir())
+    paths = prepare_files(
+        workdir, plan, material.scifact_dir(found), material.docs_corpus_dir(found)
+    )
     if not paths:
-        log("ingestion: no input files (../shared absent; set LOCALCHAT_BENCH_SHARED)")
+        log("ingestion: no input files (pass --shared DIR or set LOCALCHAT_BENCH_SHARED)")
         return None
     runs, raw_runs = [], []
     texts: list[str] = []
@@ -97,7 +99,7 @@ def run(
             f"in {report.seconds:.1f}s; raw embedder {raw['seconds']}s"
         )
     tokens = int(raw_runs[0]["tokens"])
-    st_runs, st_note = sentence_transformers(texts, plan.repeats, workdir, log)
+    st_runs, st_note = sentence_transformers(texts, plan.repeats, workdir, log, found.st_python)
     ingest_tps = [tokens / r.seconds for r in runs]
     raw_tps = [float(r["tokens_per_s"]) for r in raw_runs]
     st_tps = [tokens / s for s in st_runs] if st_runs else []
@@ -123,12 +125,16 @@ def run(
 
 
 def sentence_transformers(
-    texts: list[str], repeats: int, workdir: Path, log: Callable[[str], None]
+    texts: list[str],
+    repeats: int,
+    workdir: Path,
+    log: Callable[[str], None],
+    python: Path | None,
 ) -> tuple[list[float], str]:
     """Seconds per encode of `texts` with sentence-transformers, or ([], why not)."""
-    python, script = material.st_python(), material.st_script()
-    if python is None or script is None:
-        return [], f"no sentence-transformers venv (set {material.ST_PYTHON_ENV})"
+    script = material.st_script()
+    if python is None or not script.is_file():
+        return [], f"no sentence-transformers venv (--st-python or {material.ST_PYTHON_ENV})"
     corpus = workdir / "st-corpus.jsonl"
     with corpus.open("w", encoding="utf-8") as out:
         for number, text in enumerate(texts):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from localchat.cache.bench import bench_cache
+from bench.cache_load import bench_cache
 from localchat.generation.scripted import ScriptedGenerator
 from localchat.models.embedder import HashEmbedder
 from localchat.runtime import Runtime

@@ -9,10 +9,10 @@ from collections.abc import Callable, Sequence
 import msgspec
 import numpy as np
 
-from localchat.bench.corpus import CorpusInfo, exact_vectors
-from localchat.bench.harness import open_runtime
-from localchat.bench.plan import Plan
-from localchat.bench.stats import latency_summary, ratio, spread, timed_ms
+from bench.corpus import CorpusInfo, exact_vectors
+from bench.harness import open_runtime
+from bench.plan import Plan
+from bench.stats import latency_summary, ratio, spread, timed_ms
 from localchat.config import PRESETS, Settings
 from localchat.models.embedder import Embedder
 from localchat.retrieval.query import fts_match, query_terms

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from localchat.models.bench_embed import bench_embedder, load_beir_texts
+from bench.embed import bench_embedder, load_beir_texts
 from localchat.models.embedder import HashEmbedder
 
 

@@ -7,7 +7,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from localchat.bench.stats import latency_summary, percentile, ratio, spread
+from bench.stats import latency_summary, percentile, ratio, spread
 
 values = st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=50)
 
@@ -43,7 +43,7 @@ def test_ratio_is_none_without_a_baseline():
 
 
 def test_both_plans_build_and_quick_is_smaller():
-    from localchat.bench.plan import make_plan
+    from bench.plan import make_plan
 
     full, quick = make_plan(), make_plan(quick=True)
     assert quick.queries < full.queries and quick.seed_texts < full.seed_texts

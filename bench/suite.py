@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from localchat.bench import corpus, ingestion, material, memory, retrieval, seeds, serving
-from localchat.bench.plan import Plan
-from localchat.bench.report import BenchReport, finish, machine, now, summary
+from bench import corpus, ingestion, material, memory, retrieval, seeds, serving
+from bench.plan import Plan
+from bench.report import BenchReport, finish, machine, now, summary
 from localchat.config import Settings
 
 SUITES = ("ingestion", "retrieval", "serving", "ready", "memory")
@@ -30,10 +30,16 @@ def chosen_suites(environ: dict[str, str] | None = None) -> tuple[str, ...]:
     return tuple(s for s in SUITES if s in wanted) if wanted else SUITES
 
 
-def run_bench(settings: Settings, plan: Plan, log: Callable[[str], None]) -> BenchReport:
+def run_bench(
+    settings: Settings,
+    plan: Plan,
+    log: Callable[[str], None],
+    found: material.Material | None = None,
+) -> BenchReport:
     from localchat.models.convert import ensure_embedding_gguf
     from localchat.models.embedder import open_embedder
 
+    found = material.resolve() if found is None else found
     started = time.perf_counter()
     report = BenchReport(machine(), plan, now(), 0.0, {}, {})
     wanted = chosen_suites()
@@ -58,9 +64,12 @@ def run_bench(settings: Settings, plan: Plan, log: Callable[[str], None]) -> Ben
                 suites[name] = {"error": f"{type(exc).__name__}: {exc}"}
             return suites[name]
 
-        attempt("ingestion", lambda: ingestion.run(settings, embedder, plan, log, workdir=workdir))
+        attempt(
+            "ingestion",
+            lambda: ingestion.run(settings, embedder, plan, log, workdir=workdir, found=found),
+        )
         seed_set = seeds.load_or_build(
-            root, embedder, material.scifact_dir(), count=plan.seed_texts, log=log
+            root, embedder, material.scifact_dir(found), count=plan.seed_texts, log=log
         )
         libraries: dict[int, corpus.CorpusInfo] = {}
 
@@ -128,7 +137,7 @@ def _serving(settings, embedder, plan, info, seed_set, workdir, log, server_env)
 
 
 def _ready(info, plan, workdir, server_env) -> dict[str, Any]:
-    from localchat.bench.stats import spread
+    from bench.stats import spread
 
     seconds = serving.ready_seconds(
         info.data_dir, plan.ready_repeats, server_env, workdir / "server-ready.log"

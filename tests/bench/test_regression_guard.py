@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from localchat.bench import guard
+from bench import guard
 from localchat.models.locate import bundled_minilm_dir, bundled_smollm2_gguf
 
 RECORD_ENV = "LOCALCHAT_BENCH_RECORD"  # where CI keeps the figures (an artifact)

@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from localchat.cache.bench import bench_cache
+from bench.cache_load import bench_cache
 from localchat.cache.semantic import normalise
 
 

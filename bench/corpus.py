@@ -20,8 +20,8 @@ from pathlib import Path
 import msgspec
 import numpy as np
 
-from localchat.bench.seeds import SeedSet, slug
-from localchat.bench.synthetic import generate
+from bench.seeds import SeedSet, slug
+from bench.synthetic import generate
 from localchat.config import PRESETS
 from localchat.store.records import layout_id
 from localchat.store.store import Store

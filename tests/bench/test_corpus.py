@@ -7,10 +7,10 @@ import msgspec
 import numpy as np
 import pytest
 
-from localchat.bench import corpus, retrieval
-from localchat.bench.harness import Log, open_runtime
-from localchat.bench.plan import make_plan
-from localchat.bench.seeds import pseudo_seeds
+from bench import corpus, retrieval
+from bench.harness import Log, open_runtime
+from bench.plan import make_plan
+from bench.seeds import pseudo_seeds
 from localchat.models.embedder import HashEmbedder
 
 CHUNKS = 600

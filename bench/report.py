@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from localchat.bench.plan import Plan
+from bench.plan import Plan
 
 
 class Machine(msgspec.Struct):

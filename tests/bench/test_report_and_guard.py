@@ -8,14 +8,14 @@ import io
 import msgspec
 from rich.console import Console
 
-from localchat.bench import guard
-from localchat.bench.ingestion import IngestFigures
-from localchat.bench.memory import MemoryFigures
-from localchat.bench.plan import make_plan
-from localchat.bench.report import BenchReport, machine, summary
-from localchat.bench.retrieval import ScaleFigures
-from localchat.bench.serving import ServingFigures
-from localchat.commands.bench import as_document, table
+from bench import guard
+from bench.command import as_document, table
+from bench.ingestion import IngestFigures
+from bench.memory import MemoryFigures
+from bench.plan import make_plan
+from bench.report import BenchReport, machine, summary
+from bench.retrieval import ScaleFigures
+from bench.serving import ServingFigures
 
 ISSUE_KEYS = {
     "ingest_tokens_per_s",
