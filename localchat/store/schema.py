@@ -86,7 +86,6 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX cache_version ON cache_entries(corpus_version);
     """,
-<<<<<<< HEAD
     # 4: background jobs keep their state across restarts (GET /api/jobs after a restart).
     """
     CREATE TABLE jobs (
@@ -97,12 +96,11 @@ MIGRATIONS: list[str] = [
         body BLOB NOT NULL
     );
     CREATE INDEX jobs_created ON jobs(created_at);
-=======
-    # 4: cache_links was never written or read (cache entries are purged by corpus version);
+    """,
+    # 5: cache_links was never written or read (cache entries are purged by corpus version);
     # dropping the table drops its index too.
     """
     DROP TABLE IF EXISTS cache_links;
->>>>>>> arch
     """,
 ]
 
