@@ -27,6 +27,7 @@ from localchat.store.job_log import JobLog
 from localchat.store.records import layout_id
 
 log = logging.getLogger("localchat.jobs")
+SYNC_S = 1.0  # how often an idle worker checks SQLite for another process's writes
 JobKind = Literal["ingest", "rechunk", "reembed"]
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
 
@@ -214,8 +215,31 @@ class JobManager:
         self._queue.put((job, run))
         return snapshot
 
+    def _next(self) -> tuple[Job, Callable[[Job], None]] | None:
+        """The next job; while none is queued, keep the vector index in step with SQLite (an
+        ingest by another process, e.g. `localchat ingest` beside the server)."""
+        while True:
+            try:
+                item = self._queue.get(timeout=SYNC_S)
+            except queue.Empty:
+                self._sync_index()
+                continue
+            if item is not None:
+                self._sync_index()  # before writing, so the index file is never clobbered
+            return item
+
+    def _sync_index(self) -> None:
+        try:
+            added, removed = self._runtime.sync_index()
+        except Exception:  # a failed catch-up must not stop the worker; the next one retries
+            log.exception("could not catch the vector index up with SQLite")
+            return
+        if added or removed:
+            log.info("vector index caught up with SQLite: %d added, %d removed", added, removed)
+            self._runtime.telemetry.stored(*self._runtime.store.counts())
+
     def _loop(self) -> None:
-        while (item := self._queue.get()) is not None:
+        while (item := self._next()) is not None:
             job, run = item
             with self._lock:
                 if job.status != "queued" or self._closed:

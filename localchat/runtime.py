@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -11,7 +12,7 @@ import msgspec
 from localchat.cache import ResponseCache
 from localchat.cache.decoding import decoding_fingerprint, decoding_parts
 from localchat.config import PRESETS, RagParams, Settings, resolve_rag, validate_rag
-from localchat.errors import ConfigError
+from localchat.errors import ConfigError, StoreError
 from localchat.generation.pool import GeneratorPool
 from localchat.index.vector_index import UsearchIndex, index_path, open_index
 from localchat.ingest.pipeline import Ingestor
@@ -85,6 +86,7 @@ class Runtime:
             query_embeddings=self.cache.query_embeddings,
         )
         self.index_file = index_path(settings.data_path, embedder.model_id)
+        self.seen_version = store.corpus_version()  # the corpus the index was built for
 
     def swap_embedder(self, embedder: Embedder, index: UsearchIndex) -> None:
         """Serve with another embedding model whose vectors are complete in `index` (built by
@@ -216,7 +218,26 @@ class Runtime:
         on_progress: Callable[[IngestProgress], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> IngestReport:
-        return self.ingestor().ingest_paths(paths, on_progress, cancel)
+        report = self.ingestor().ingest_paths(paths, on_progress, cancel)
+        self.sync_index()  # our writes are in the index; this also takes in anyone else's
+        return report
+
+    def sync_index(self) -> tuple[int, int]:
+        """Catch the vector index up when another process changed the corpus in SQLite (a CLI
+        ingest beside the server): (vectors added, removed). Call it from the one writer
+        thread (the job worker) while no ingest of this process runs."""
+        version = self.store.corpus_version()
+        if version == self.seen_version:
+            return 0, 0
+        from localchat.index.catch_up import catch_up
+
+        added, removed = catch_up(self.index, self.store, self.embedder.model_id)
+        self.seen_version = version
+        if added or removed:
+            self.cache.invalidate()
+            with contextlib.suppress(StoreError):  # the file is a cache; memory is current
+                self.index.save(self.index_file)
+        return added, removed
 
     def search(self, query: str, *, preset: str | None = None, mode: Mode = "hybrid") -> Retrieval:
         return self.retriever.search(query, self.params(preset), mode=mode)
