@@ -265,6 +265,9 @@ class Runtime:
                 self._discovery = discover(self.settings)
             return self._discovery
 
+    def discovered(self) -> bool:
+        return self._discovery is not None
+
     def chat_model_names(self) -> list[str]:
         return [m.name for m in self.models().chat_models()]
 
