@@ -128,11 +128,12 @@ class JobManager:
                     return job.snapshot()
         return self._submit(self._new("rechunk"), self._run_rechunk)
 
-    def reembed(self, embedder=None) -> Job:
+    def reembed(self, embedder=None, name: str = "") -> Job:
         """Queue giving every chunk a vector from `embedder` (default: the serving one, to
         finish an interrupted run); a new embedder is swapped in once its vectors are complete.
         """
-        return self._submit(self._new("reembed"), lambda job: self._run_reembed(job, embedder))
+        run = lambda job: self._run_reembed(job, embedder, name)  # noqa: E731
+        return self._submit(self._new("reembed"), run)
 
     def needs_reembed(self) -> bool:
         """Some chunk has no vector from the serving embedding model."""
@@ -339,7 +340,7 @@ class JobManager:
                     f"layout {report.layout}: {report.documents} documents, {report.chunks} chunks",
                 )
 
-    def _run_reembed(self, job: Job, embedder) -> None:
+    def _run_reembed(self, job: Job, embedder, name: str) -> None:
         from localchat.index.vector_index import UsearchIndex, index_path
         from localchat.ingest.reembed import ReembedProgress, reembed
 
@@ -370,7 +371,7 @@ class JobManager:
                 self._finish(job, "cancelled", "stopped; the previous vectors keep serving")
             return
         if swap:
-            runtime.swap_embedder(embedder, index)
+            runtime.swap_embedder(embedder, index, name)
         with self._lock:
             self._finish(job, "done", f"{report.texts} texts embedded with {report.model}")
 

@@ -62,6 +62,9 @@ class Runtime:
         self._discovery = None
         self._discovery_lock = threading.Lock()
         self._retired: list = []  # replaced retrievers and embedders, closed at the end
+        from localchat.modelfiles.discover import embedding_name
+
+        self.embedding_name = embedding_name(settings)  # by its `localchat models` name
         self._use_embedder(embedder, index)
 
     def _use_embedder(self, embedder: Embedder, index: UsearchIndex) -> None:
@@ -88,12 +91,13 @@ class Runtime:
         self.index_file = index_path(settings.data_path, embedder.model_id)
         self.seen_version = store.corpus_version()  # the corpus the index was built for
 
-    def swap_embedder(self, embedder: Embedder, index: UsearchIndex) -> None:
+    def swap_embedder(self, embedder: Embedder, index: UsearchIndex, name: str = "") -> None:
         """Serve with another embedding model whose vectors are complete in `index` (built by
         localchat.ingest.reembed). Embedder, index, cache and retriever change together, so a
         query never meets vectors of two models."""
         old_retriever, old_cache, old_embedder = self.retriever, self.cache, self.embedder
         self._use_embedder(embedder, index)
+        self.embedding_name = name or embedder.model_id
         with self.store.transaction() as conn:
             conn.execute("UPDATE documents SET embed_model = ?", (embedder.model_id,))
         self.cache.invalidate()
@@ -282,6 +286,9 @@ class Runtime:
             if self._discovery is None or refresh:
                 self._discovery = discover(self.settings)
             return self._discovery
+
+    def discovered(self) -> bool:
+        return self._discovery is not None
 
     def chat_model_names(self) -> list[str]:
         return [m.name for m in self.models().chat_models()]

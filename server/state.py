@@ -150,8 +150,12 @@ class ServerState:
         return self.runtime.generator.model_id
 
     async def chat_names(self) -> list[str]:
-        """Names of the chat models found on this machine (discovery runs once, in a thread)."""
-        return await anyio.to_thread.run_sync(self.runtime.chat_model_names)
+        """Names of the chat models found on this machine (discovery runs once, in a thread;
+        afterwards the answer is cached and no thread is needed)."""
+        runtime = self.runtime
+        if runtime.discovered():
+            return runtime.chat_model_names()
+        return await anyio.to_thread.run_sync(runtime.chat_model_names)
 
     def chat_events(
         self, request: ChatRequest, cancel: threading.Event
