@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import msgspec
-import pytest
 
 from localchat.cache.keys import AnswerKey, answer_key
 from localchat.cache.response_cache import ResponseCache
@@ -14,13 +13,6 @@ from localchat.retrieval.retriever import Retrieval
 from localchat.store.store import Store
 from localchat.telemetry import RecordingTelemetry
 from tests.factories import new_chunk, new_document
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = Store(tmp_path / "db.sqlite")
-    yield store
-    store.close()
 
 
 def make_cache(store, **settings) -> ResponseCache:

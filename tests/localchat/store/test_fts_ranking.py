@@ -9,7 +9,6 @@ import pytest
 from localchat.store import queries
 from localchat.store.queries import _averages, _varints
 from localchat.store.records import NewChunk, NewDocument
-from localchat.store.store import Store
 from tests.factories import new_chunk, new_document
 
 
@@ -19,13 +18,6 @@ def _doc(number: int) -> NewDocument:
 
 def _chunk(ordinal: int, text: str, tag: str) -> NewChunk:
     return new_chunk(text, ordinal, content_hash=f"{tag}-{ordinal}-{text}")
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "db.sqlite")
-    yield s
-    s.close()
 
 
 def test_other_layout_rows_never_surface_even_when_they_rank_first(store):

@@ -9,7 +9,6 @@ import pytest
 
 from localchat.errors import DocumentNotFoundError
 from localchat.store.records import NewChunk, NewDocument
-from localchat.store.store import Store
 from tests.factories import new_chunk, new_document
 
 
@@ -24,13 +23,6 @@ def chunk(n: int, text: str) -> NewChunk:
 def vecs(*texts: str) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)
     return {f"h-{t}": rng.standard_normal(4).astype(np.float32) for t in texts}
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "db.sqlite")
-    yield s
-    s.close()
 
 
 def test_schema_is_wal_and_migrated(store):
