@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("doctor", help="check models, data dir, server and index; say what to do")
+
+    models = sub.add_parser("models", help="models on this machine; `models use NAME` picks one")
+    models.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    models_sub = models.add_subparsers(dest="action", metavar="ACTION")
+    use = models_sub.add_parser("use", help="set the chat (or embedding) model in the config file")
+    use.add_argument("name", metavar="NAME", help="a name from `localchat models`")
     return parser
 
 

@@ -11,10 +11,12 @@ import msgspec
 from localchat.cache import ResponseCache
 from localchat.cache.decoding import decoding_fingerprint, decoding_parts
 from localchat.config import RagParams, Settings, preset_params, resolve_rag, validate_rag
+from localchat.generation.pool import GeneratorPool
 from localchat.index.vector_index import UsearchIndex, index_path, open_index
 from localchat.ingest.pipeline import Ingestor
 from localchat.ingest.progress import IngestProgress, IngestReport
 from localchat.models.embedder import Embedder
+from localchat.models.locate import SMOLLM2_FILE
 from localchat.retrieval.retriever import Mode, Retrieval, Retriever
 from localchat.store.store import Store
 from localchat.telemetry import NullTelemetry, Telemetry
@@ -50,8 +52,20 @@ class Runtime:
         self.index_state = index_state
         self.telemetry = telemetry
         self._parser_pool = parser_pool
-        self._generator = None
-        self._generator_lock = threading.Lock()
+        self.generators = GeneratorPool(
+            lambda name: _open_generator(settings, name),
+            max_loaded=settings.models.max_loaded_generators,
+            bundled_id=SMOLLM2_FILE.removesuffix(".gguf"),
+        )
+        self._discovery = None
+        self._discovery_lock = threading.Lock()
+        self._retired: list = []  # replaced retrievers and embedders, closed at the end
+        self._use_embedder(embedder, index)
+
+    def _use_embedder(self, embedder: Embedder, index: UsearchIndex) -> None:
+        """Everything that depends on the embedding model: its index, cache and retriever."""
+        settings, store = self.settings, self.store
+        self.embedder, self.index = embedder, index
         decoding = decoding_parts(settings.models.context_tokens, settings.rag.max_source_tokens)
         # The lambda looks telemetry up at each report, so set_telemetry() redirects it too.
         self.cache = ResponseCache(
@@ -70,6 +84,19 @@ class Runtime:
             query_embeddings=self.cache.query_embeddings,
         )
         self.index_file = index_path(settings.data_path, embedder.model_id)
+
+    def swap_embedder(self, embedder: Embedder, index: UsearchIndex) -> None:
+        """Serve with another embedding model whose vectors are complete in `index` (built by
+        localchat.ingest.reembed). Embedder, index, cache and retriever change together, so a
+        query never meets vectors of two models."""
+        old_retriever, old_cache, old_embedder = self.retriever, self.cache, self.embedder
+        self._use_embedder(embedder, index)
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE documents SET embed_model = ?", (embedder.model_id,))
+        self.cache.invalidate()
+        old_cache.close()
+        # Closed with the runtime: a search that began a moment ago may still be using them.
+        self._retired += [old_retriever, old_embedder]
 
     @classmethod
     def open(
@@ -102,9 +129,10 @@ class Runtime:
         self.retriever.close()
         if self._parser_pool is not None:
             self._parser_pool.close()
-        if self._generator is not None:
-            self._generator.close()
+        self.generators.close()
         self.embedder.close()
+        for retired in self._retired:
+            retired.close()
         self.cache.close()
         self.store.close()
 
@@ -152,6 +180,7 @@ class Runtime:
             load=self._load,
             on_written=self._corpus_written(on_written),
             max_file_bytes=self.settings.ingest.max_file_bytes,
+            follow_symlinks=self.settings.ingest.follow_symlinks,
         )
 
     def _corpus_written(self, then):
@@ -191,17 +220,48 @@ class Runtime:
 
     @property
     def generator(self):
-        """The answer model, loaded on first use (retrieval-only commands never pay for it)."""
-        with self._generator_lock:
-            if self._generator is None:
-                from localchat.generation import open_generator
-
-                self._generator = open_generator(self.settings)
-            return self._generator
+        """The active answer model, loaded on first use (retrieval-only commands never pay)."""
+        return self.generators.active
 
     def set_generator(self, generator) -> None:
-        with self._generator_lock:
-            self._generator = generator
+        self.generators.set_active(generator)
+
+    @property
+    def _generator(self):
+        """The active model if loaded, else None (setting None unloads it: the next use
+        opens the configured model again)."""
+        return self.generators.loaded_active()
+
+    @_generator.setter
+    def _generator(self, generator) -> None:
+        self.generators.set_active(generator)
+
+    @property
+    def generator_is_bundled(self) -> bool:
+        """True while the active answer model is the bundled SmolLM2 (nobody chose it)."""
+        return self.generators.is_bundled()
+
+    # -- models on this machine ------------------------------------------------------------
+
+    def models(self, *, refresh: bool = False):
+        """What `localchat models` finds (cached; `refresh` looks again)."""
+        from localchat.modelfiles import discover
+
+        with self._discovery_lock:
+            if self._discovery is None or refresh:
+                self._discovery = discover(self.settings)
+            return self._discovery
+
+    def chat_model_names(self) -> list[str]:
+        return [m.name for m in self.models().chat_models()]
+
+    def switch_generator(self, name: str):
+        """Make the discovered chat model `name` the active one (load first, then swap)."""
+        from localchat.modelfiles.choose import find_entry
+
+        if name != self.generator.model_id:
+            find_entry(self.models(), name, "chat")  # a clear error for a typo, before loading
+        return self.generators.switch(name)
 
     def set_telemetry(self, telemetry: Telemetry) -> Telemetry:
         """Report to `telemetry` from now on; returns the previous one (to restore later).
@@ -211,6 +271,17 @@ class Runtime:
         all of them, including those of the cache built before the swap."""
         previous, self.telemetry = self.telemetry, telemetry
         return previous
+
+
+def _open_generator(settings: Settings, name: str | None):
+    # Looked up at each call (not imported at module load) so tests can stand in a loader.
+    import localchat.generation
+
+    return (
+        localchat.generation.open_generator(settings, name)
+        if name
+        else (localchat.generation.open_generator(settings))
+    )
 
 
 __all__ = ["RagConfig", "Runtime", "resolve_rag"]
