@@ -44,7 +44,7 @@ def run_scale(
     log: Callable[[str], None],
 ) -> ScaleFigures:
     runtime, open_seconds = open_runtime(settings, info.data_dir, embedder)
-    runtime.retriever.query_embeddings = None  # every search embeds its query, as a new one does
+    runtime.retriever.query_vectors.memo = None  # each search embeds its query, as a new one does
     try:
         log(f"retrieval at {info.chunks:,} chunks: index {runtime.index_state}")
         params = PRESETS["balanced"]

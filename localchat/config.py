@@ -131,8 +131,21 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return resolve_rag(self.rag)
 
 
+def preset_params(name: str, *, where: str = "") -> RagParams:
+    """The named preset's parameters: the one place an unknown preset name is refused."""
+    found = PRESETS.get(name) if isinstance(name, str) else None
+    if found is None:
+        problem = f"bad setting in {where}: rag.preset" if where else "unknown preset"
+        raise ConfigError(
+            f"{problem} = {name!r}" if where else f"{problem} {name!r}",
+            hint=f"choose one of {', '.join(PRESETS)}",
+            param="preset",
+        )
+    return found
+
+
 def resolve_rag(rag: RagSettings) -> RagParams:
-    base = PRESETS[rag.preset]
+    base = preset_params(rag.preset)
     merged = msgspec.structs.replace(
         base,
         **{
@@ -218,12 +231,7 @@ def load_settings(
             f"bad setting in {source}: {exc}",
             hint=_allowed_hint(str(exc)),
         ) from None
-    if settings.rag.preset not in PRESETS:
-        raise ConfigError(
-            f"bad setting in {source}: rag.preset = {settings.rag.preset!r}",
-            hint=f"choose one of {', '.join(PRESETS)}",
-            param="preset",
-        )
+    preset_params(settings.rag.preset, where=source)
     settings.rag_params()  # validates overrides
     return settings
 
@@ -250,9 +258,5 @@ def _allowed_hint(message: str) -> str:
 def with_rag(settings: Settings, **changes: Any) -> Settings:
     """A copy of settings with rag fields replaced (validated)."""
     new = msgspec.structs.replace(settings, rag=msgspec.structs.replace(settings.rag, **changes))
-    if new.rag.preset not in PRESETS:
-        raise ConfigError(
-            f"unknown preset {new.rag.preset!r}", hint=f"choose one of {', '.join(PRESETS)}"
-        )
-    new.rag_params()
+    new.rag_params()  # refuses an unknown preset, validates overrides
     return new

@@ -11,8 +11,8 @@ import msgspec
 
 from localchat.cache import ResponseCache
 from localchat.cache.decoding import decoding_fingerprint, decoding_parts
-from localchat.config import PRESETS, RagParams, Settings, resolve_rag, validate_rag
-from localchat.errors import ConfigError, StoreError
+from localchat.config import RagParams, Settings, preset_params, resolve_rag, validate_rag
+from localchat.errors import StoreError
 from localchat.generation.pool import GeneratorPool
 from localchat.index.vector_index import UsearchIndex, index_path, open_index
 from localchat.ingest.pipeline import Ingestor
@@ -155,11 +155,7 @@ class Runtime:
     def params(self, preset: str | None = None) -> RagParams:
         """Parameters for a query: a named preset as is, or the active configuration."""
         if preset is not None:
-            if preset not in PRESETS:
-                raise ConfigError(
-                    f"unknown preset {preset!r}", hint=f"choose one of {', '.join(PRESETS)}"
-                )
-            return PRESETS[preset]
+            return preset_params(preset)
         cfg = self.rag_config()
         return RagParams(cfg.chunk_size, cfg.chunk_overlap, cfg.top_k, cfg.min_similarity)
 
@@ -167,13 +163,8 @@ class Runtime:
         """Apply a preset and/or overrides; returns (new config, whether chunks must change)."""
         current = self.rag_config()
         preset = changes.get("preset", current.preset)
-        if preset not in PRESETS:
-            raise ConfigError(
-                f"unknown preset {preset!r}",
-                hint=f"choose one of {', '.join(PRESETS)}",
-                param="preset",
-            )
-        base = PRESETS[preset] if "preset" in changes else self.params()
+        named = preset_params(preset)
+        base = named if "preset" in changes else self.params()
         values = msgspec.structs.asdict(base) | {
             k: v for k, v in changes.items() if k in RagParams.__struct_fields__
         }
