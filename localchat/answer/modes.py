@@ -28,9 +28,11 @@ def resolve_mode(requested: str | None, configured: str, models) -> str:
     """The concrete mode ("extractive" or "generative") for a request.
 
     `auto` means generative when the generator is one the user chose (a GGUF file of their
-    own, or an upstream server), and BUNDLED_AUTO for the bundled model."""
+    own, an upstream server, or a `localchat models use` choice), and BUNDLED_AUTO for the
+    bundled model."""
     mode = check_mode(requested) if requested else configured
     if mode != "auto":
         return mode
-    chose_model = bool(models.generation_path or models.upstream_base_url)
+    chosen = (models.generation_path, models.upstream_base_url, getattr(models, "chat_model", ""))
+    chose_model = any(chosen)
     return "generative" if chose_model else BUNDLED_AUTO

@@ -47,7 +47,7 @@ def evidence_entries(pairs, evidence: Evidence) -> list[dict[str, Any]]:
 
 
 def evidence_events(
-    service, request, mode: str, asked: tuple[str, str], pairs, took: float, cancel
+    service, generator, request, mode: str, asked: tuple[str, str], pairs, took: float, cancel
 ) -> Iterator[ChatEvent]:
     question, extra_system = asked
     pairs = pairs[:PASSAGES]
@@ -56,7 +56,7 @@ def evidence_events(
     entries = evidence_entries(pairs, evidence)
     yield ChatEvent("sources", sources=entries)
     base = {"sources": entries, "retrieval_ms": took, "answer_mode": mode}
-    count = service.runtime.generator.count_tokens
+    count = generator.count_tokens
     if not covers(evidence, service.runtime.settings.rag.decline_score):
         yield ChatEvent("delta", text=DECLINE_ANSWER)
         yield _done(
@@ -69,14 +69,13 @@ def evidence_events(
         yield _done(fallback, sources, base, usage=_written(count, fallback))
         return
     system = EVIDENCE_SYSTEM_PROMPT + (f"\n\n{extra_system}" if extra_system else "")
-    generator = service.runtime.generator
     evidence, messages = fit_evidence(generator, system, question, evidence, sources)
     room = generator.context_tokens - generator.count_messages(messages)
     limit = max(1, min(request.params.max_tokens, GENERATIVE_MAX_TOKENS, room))
     params = msgspec.structs.replace(request.params, max_tokens=limit)
     checked = VerifiedStream(question, evidence, sources, service.vectors)
     usage, finish = Usage(0, 0), "stop"
-    stream = service._generate(messages, params, cancel)
+    stream = service._generate(generator, messages, params, cancel)
     try:
         for delta in stream:
             if text := checked.feed(delta.text):

@@ -21,6 +21,8 @@ class ChatRequest(msgspec.Struct, frozen=True):
     # the passages go to the model and nothing is rewritten sentence by sentence. The hook
     # for requests with `response_format` or `tools`.
     verbatim: bool = False
+    # A chat model from `localchat models` to answer with; None: the active one.
+    model: str | None = None
 
 
 class ChatResult(msgspec.Struct):
@@ -52,6 +54,7 @@ class ChatEvent(msgspec.Struct, frozen=True):
     text: str = ""
     sources: list[dict[str, Any]] = []
     result: ChatResult | None = None
+    model: str = ""  # set on the first event: the chat model that answers (X-LocalChat-Model)
 
 
 def replay(result: ChatResult, *, with_sources: bool, pieces: int = 4) -> Iterator[ChatEvent]:
