@@ -23,13 +23,14 @@ from localchat.chat.citations import resolve_citations
 from localchat.chat.results import ChatEvent, ChatResult
 from localchat.chat.types import Source
 from localchat.generation.base import Usage
+from localchat.wire.sources import Quote
 
 PROMPT_TOKENS = 600  # the evidence prompt's cap, rules and question included
 GENERATIVE_MAX_TOKENS = 160  # three short sentences and their markers, with room to spare
 
 
-def quote_of(item: EvidenceItem) -> dict[str, Any]:
-    return {"start": item.start, "end": item.end, "text": item.text}
+def quote_of(item: EvidenceItem) -> Quote:
+    return Quote(item.start, item.end, item.text)
 
 
 def evidence_entries(pairs, evidence: Evidence) -> list[dict[str, Any]]:
@@ -37,13 +38,12 @@ def evidence_entries(pairs, evidence: Evidence) -> list[dict[str, Any]]:
     from localchat.chat.service import explain_entry  # the service module imports this one
 
     quotes = quoted_items(evidence)
-    entries = []
-    for source, hit in pairs:
-        entry = explain_entry(source, hit)
-        if source.index in quotes:
-            entry["quote"] = quote_of(quotes[source.index])
-        entries.append(entry)
-    return entries
+    return [
+        explain_entry(
+            source, hit, quote_of(quotes[source.index]) if source.index in quotes else None
+        )
+        for source, hit in pairs
+    ]
 
 
 def evidence_events(

@@ -24,6 +24,7 @@ from localchat.errors import ContextOverflowError, InvalidRequestError
 from localchat.generation.base import ChatMessage, GenerationParams, Usage
 from localchat.retrieval.retriever import Hit, Retrieval
 from localchat.retrieval.rewrite import retrieval_query
+from localchat.wire.sources import Quote, SourceEntry, as_dict
 
 __all__ = ["ChatEvent", "ChatRequest", "ChatResult", "ChatService", "replay"]
 
@@ -42,18 +43,21 @@ def hit_to_source(index: int, hit: Hit) -> Source:
     )
 
 
-def explain_entry(source: Source, hit: Hit) -> dict[str, Any]:
-    """The contract's `sources[]` item plus the passage and its retrieval breakdown."""
-    return source_entry(source) | {
-        "chunk_id": hit.chunk_id,
-        "text": hit.text,
-        "section": hit.section,
-        "bm25_rank": hit.bm25_rank,
-        "bm25_score": hit.bm25_score,
-        "vector_rank": hit.vector_rank,
-        "cosine": hit.cosine,
-        "fused": hit.fused,
-    }
+def explain_entry(source: Source, hit: Hit, quote: Quote | None = None) -> dict[str, Any]:
+    """The contract's `sources[]` item plus the passage, its retrieval breakdown and quote."""
+    entry = SourceEntry(
+        **source_entry(source),
+        chunk_id=hit.chunk_id,
+        text=hit.text,
+        section=hit.section,
+        bm25_rank=hit.bm25_rank,
+        bm25_score=hit.bm25_score,
+        vector_rank=hit.vector_rank,
+        cosine=hit.cosine,
+        fused=hit.fused,
+        quote=quote,
+    )
+    return as_dict(entry)
 
 
 class ChatService:
