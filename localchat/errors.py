@@ -196,6 +196,20 @@ class HostNotAllowedError(LocalChatError):
     error_type = "invalid_request_error"
 
 
+class CrossSiteRequestError(LocalChatError):
+    """A state-changing request from a web page of another origin (CSRF)."""
+
+    code = "cross_site_request"
+    status = 403
+    error_type = "permission_error"
+
+
+class UnsupportedMediaTypeError(LocalChatError):
+    code = "unsupported_media_type"
+    status = 415
+    error_type = "invalid_request_error"
+
+
 class InternalError(LocalChatError):
     code = "internal_error"
     status = 500

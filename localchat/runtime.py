@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -10,8 +11,8 @@ import msgspec
 
 from localchat.cache import ResponseCache
 from localchat.cache.decoding import decoding_fingerprint, decoding_parts
-from localchat.config import PRESETS, RagParams, Settings, resolve_rag, validate_rag
-from localchat.errors import ConfigError
+from localchat.config import RagParams, Settings, preset_params, resolve_rag, validate_rag
+from localchat.errors import StoreError
 from localchat.generation.pool import GeneratorPool
 from localchat.index.vector_index import UsearchIndex, index_path, open_index
 from localchat.ingest.pipeline import Ingestor
@@ -88,6 +89,7 @@ class Runtime:
             query_embeddings=self.cache.query_embeddings,
         )
         self.index_file = index_path(settings.data_path, embedder.model_id)
+        self.seen_version = store.corpus_version()  # the corpus the index was built for
 
     def swap_embedder(self, embedder: Embedder, index: UsearchIndex, name: str = "") -> None:
         """Serve with another embedding model whose vectors are complete in `index` (built by
@@ -153,11 +155,7 @@ class Runtime:
     def params(self, preset: str | None = None) -> RagParams:
         """Parameters for a query: a named preset as is, or the active configuration."""
         if preset is not None:
-            if preset not in PRESETS:
-                raise ConfigError(
-                    f"unknown preset {preset!r}", hint=f"choose one of {', '.join(PRESETS)}"
-                )
-            return PRESETS[preset]
+            return preset_params(preset)
         cfg = self.rag_config()
         return RagParams(cfg.chunk_size, cfg.chunk_overlap, cfg.top_k, cfg.min_similarity)
 
@@ -165,13 +163,8 @@ class Runtime:
         """Apply a preset and/or overrides; returns (new config, whether chunks must change)."""
         current = self.rag_config()
         preset = changes.get("preset", current.preset)
-        if preset not in PRESETS:
-            raise ConfigError(
-                f"unknown preset {preset!r}",
-                hint=f"choose one of {', '.join(PRESETS)}",
-                param="preset",
-            )
-        base = PRESETS[preset] if "preset" in changes else self.params()
+        named = preset_params(preset)
+        base = named if "preset" in changes else self.params()
         values = msgspec.structs.asdict(base) | {
             k: v for k, v in changes.items() if k in RagParams.__struct_fields__
         }
@@ -194,6 +187,7 @@ class Runtime:
             load=self._load,
             on_written=self._corpus_written(on_written),
             max_file_bytes=self.settings.ingest.max_file_bytes,
+            follow_symlinks=self.settings.ingest.follow_symlinks,
         )
 
     def _corpus_written(self, then):
@@ -219,7 +213,26 @@ class Runtime:
         on_progress: Callable[[IngestProgress], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> IngestReport:
-        return self.ingestor().ingest_paths(paths, on_progress, cancel)
+        report = self.ingestor().ingest_paths(paths, on_progress, cancel)
+        self.sync_index()  # our writes are in the index; this also takes in anyone else's
+        return report
+
+    def sync_index(self) -> tuple[int, int]:
+        """Catch the vector index up when another process changed the corpus in SQLite (a CLI
+        ingest beside the server): (vectors added, removed). Call it from the one writer
+        thread (the job worker) while no ingest of this process runs."""
+        version = self.store.corpus_version()
+        if version == self.seen_version:
+            return 0, 0
+        from localchat.index.catch_up import catch_up
+
+        added, removed = catch_up(self.index, self.store, self.embedder.model_id)
+        self.seen_version = version
+        if added or removed:
+            self.cache.invalidate()
+            with contextlib.suppress(StoreError):  # the file is a cache; memory is current
+                self.index.save(self.index_file)
+        return added, removed
 
     def search(self, query: str, *, preset: str | None = None, mode: Mode = "hybrid") -> Retrieval:
         return self.retriever.search(query, self.params(preset), mode=mode)

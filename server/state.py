@@ -181,7 +181,10 @@ class ServerState:
         if not any(self.jobs.active(kind) for kind in ("ingest", "rechunk", "reembed")):
             # Mid-ingest the index trails SQLite by one write; only a quiet store must agree.
             expected, _ = runtime.store.key_stats(runtime.embedder.model_id)
-            if len(runtime.index) != expected:
+            # Another process wrote to SQLite: the job worker is catching the index up (in
+            # about a second); meanwhile search still answers, so the server stays ready.
+            catching_up = runtime.store.corpus_version() != runtime.seen_version
+            if len(runtime.index) != expected and not catching_up:
                 return (
                     f"the vector index holds {len(runtime.index)} vectors but SQLite has "
                     f"{expected}; restart to rebuild it"

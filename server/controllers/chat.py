@@ -13,6 +13,7 @@ from localchat.errors import GenerationError
 from localchat.wire.chat import ChatCompletionRequest, generation_params, to_chat_messages
 from server.bridge import cancel_on_disconnect
 from server.catalog import resolve_chat
+from server.limits import check_message_count
 from server.render import ChatRenderer, cache_tier
 from server.state import Core
 
@@ -36,6 +37,7 @@ class ChatController(Controller):
         request: Request,
         core: Core,
     ) -> Response | Stream:
+        check_message_count(len(data.messages), core.settings)
         generator = await core.generator()
         ref = resolve_chat(data.model, generator.model_id, await core.chat_names())
         chat_request = ChatRequest(
