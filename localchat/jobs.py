@@ -27,6 +27,7 @@ from localchat.store.job_log import JobLog
 from localchat.store.records import layout_id
 
 log = logging.getLogger("localchat.jobs")
+SYNC_S = 1.0  # how often an idle worker checks SQLite for another process's writes
 JobKind = Literal["ingest", "rechunk", "reembed"]
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
 
@@ -127,11 +128,12 @@ class JobManager:
                     return job.snapshot()
         return self._submit(self._new("rechunk"), self._run_rechunk)
 
-    def reembed(self, embedder=None) -> Job:
+    def reembed(self, embedder=None, name: str = "") -> Job:
         """Queue giving every chunk a vector from `embedder` (default: the serving one, to
         finish an interrupted run); a new embedder is swapped in once its vectors are complete.
         """
-        return self._submit(self._new("reembed"), lambda job: self._run_reembed(job, embedder))
+        run = lambda job: self._run_reembed(job, embedder, name)  # noqa: E731
+        return self._submit(self._new("reembed"), run)
 
     def needs_reembed(self) -> bool:
         """Some chunk has no vector from the serving embedding model."""
@@ -214,8 +216,31 @@ class JobManager:
         self._queue.put((job, run))
         return snapshot
 
+    def _next(self) -> tuple[Job, Callable[[Job], None]] | None:
+        """The next job; while none is queued, keep the vector index in step with SQLite (an
+        ingest by another process, e.g. `localchat ingest` beside the server)."""
+        while True:
+            try:
+                item = self._queue.get(timeout=SYNC_S)
+            except queue.Empty:
+                self._sync_index()
+                continue
+            if item is not None:
+                self._sync_index()  # before writing, so the index file is never clobbered
+            return item
+
+    def _sync_index(self) -> None:
+        try:
+            added, removed = self._runtime.sync_index()
+        except Exception:  # a failed catch-up must not stop the worker; the next one retries
+            log.exception("could not catch the vector index up with SQLite")
+            return
+        if added or removed:
+            log.info("vector index caught up with SQLite: %d added, %d removed", added, removed)
+            self._runtime.telemetry.stored(*self._runtime.store.counts())
+
     def _loop(self) -> None:
-        while (item := self._queue.get()) is not None:
+        while (item := self._next()) is not None:
             job, run = item
             with self._lock:
                 if job.status != "queued" or self._closed:
@@ -315,7 +340,7 @@ class JobManager:
                     f"layout {report.layout}: {report.documents} documents, {report.chunks} chunks",
                 )
 
-    def _run_reembed(self, job: Job, embedder) -> None:
+    def _run_reembed(self, job: Job, embedder, name: str) -> None:
         from localchat.index.vector_index import UsearchIndex, index_path
         from localchat.ingest.reembed import ReembedProgress, reembed
 
@@ -346,7 +371,7 @@ class JobManager:
                 self._finish(job, "cancelled", "stopped; the previous vectors keep serving")
             return
         if swap:
-            runtime.swap_embedder(embedder, index)
+            runtime.swap_embedder(embedder, index, name)
         with self._lock:
             self._finish(job, "done", f"{report.texts} texts embedded with {report.model}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -11,6 +12,7 @@ import msgspec
 from localchat.cache import ResponseCache
 from localchat.cache.decoding import decoding_fingerprint, decoding_parts
 from localchat.config import RagParams, Settings, preset_params, resolve_rag, validate_rag
+from localchat.errors import StoreError
 from localchat.generation.pool import GeneratorPool
 from localchat.index.vector_index import UsearchIndex, index_path, open_index
 from localchat.ingest.pipeline import Ingestor
@@ -60,6 +62,9 @@ class Runtime:
         self._discovery = None
         self._discovery_lock = threading.Lock()
         self._retired: list = []  # replaced retrievers and embedders, closed at the end
+        from localchat.modelfiles.discover import embedding_name
+
+        self.embedding_name = embedding_name(settings)  # by its `localchat models` name
         self._use_embedder(embedder, index)
 
     def _use_embedder(self, embedder: Embedder, index: UsearchIndex) -> None:
@@ -84,13 +89,15 @@ class Runtime:
             query_embeddings=self.cache.query_embeddings,
         )
         self.index_file = index_path(settings.data_path, embedder.model_id)
+        self.seen_version = store.corpus_version()  # the corpus the index was built for
 
-    def swap_embedder(self, embedder: Embedder, index: UsearchIndex) -> None:
+    def swap_embedder(self, embedder: Embedder, index: UsearchIndex, name: str = "") -> None:
         """Serve with another embedding model whose vectors are complete in `index` (built by
         localchat.ingest.reembed). Embedder, index, cache and retriever change together, so a
         query never meets vectors of two models."""
         old_retriever, old_cache, old_embedder = self.retriever, self.cache, self.embedder
         self._use_embedder(embedder, index)
+        self.embedding_name = name or embedder.model_id
         with self.store.transaction() as conn:
             conn.execute("UPDATE documents SET embed_model = ?", (embedder.model_id,))
         self.cache.invalidate()
@@ -206,7 +213,26 @@ class Runtime:
         on_progress: Callable[[IngestProgress], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> IngestReport:
-        return self.ingestor().ingest_paths(paths, on_progress, cancel)
+        report = self.ingestor().ingest_paths(paths, on_progress, cancel)
+        self.sync_index()  # our writes are in the index; this also takes in anyone else's
+        return report
+
+    def sync_index(self) -> tuple[int, int]:
+        """Catch the vector index up when another process changed the corpus in SQLite (a CLI
+        ingest beside the server): (vectors added, removed). Call it from the one writer
+        thread (the job worker) while no ingest of this process runs."""
+        version = self.store.corpus_version()
+        if version == self.seen_version:
+            return 0, 0
+        from localchat.index.catch_up import catch_up
+
+        added, removed = catch_up(self.index, self.store, self.embedder.model_id)
+        self.seen_version = version
+        if added or removed:
+            self.cache.invalidate()
+            with contextlib.suppress(StoreError):  # the file is a cache; memory is current
+                self.index.save(self.index_file)
+        return added, removed
 
     def search(self, query: str, *, preset: str | None = None, mode: Mode = "hybrid") -> Retrieval:
         return self.retriever.search(query, self.params(preset), mode=mode)
@@ -251,6 +277,9 @@ class Runtime:
             if self._discovery is None or refresh:
                 self._discovery = discover(self.settings)
             return self._discovery
+
+    def discovered(self) -> bool:
+        return self._discovery is not None
 
     def chat_model_names(self) -> list[str]:
         return [m.name for m in self.models().chat_models()]

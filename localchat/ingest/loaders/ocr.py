@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import sys
 from typing import Any, Protocol
 
 from pypdf import PageObject
@@ -17,6 +18,14 @@ ENGINE_MODULE = "rapidocr_onnxruntime"
 EXTRA_HINT = "install the OCR extra (pip install 'localchat[ocr]') to read scanned pages"
 _MIN_CONFIDENCE = 0.5  # recognitions below this are mostly noise on photos and stamps
 _MIN_SIDE = 32  # icons and rules are not scans
+# onnxruntime 1.32 segfaults when it is imported after usearch's compiled module (the reverse
+# order works). The parser worker never loads usearch; a process that has (in-process parsing
+# of trusted input) skips OCR rather than crash.
+_CONFLICTING_MODULE = "usearch.compiled"
+
+
+class OcrUnavailable(RuntimeError):
+    """OCR cannot run in this process (see _CONFLICTING_MODULE)."""
 
 
 class PageReader(Protocol):
@@ -52,6 +61,8 @@ class RapidOcrReader:
         return "\n\n".join(text for text in texts if text)
 
     def _recognise(self, picture: Any) -> str:
+        if self._engine is None and _CONFLICTING_MODULE in sys.modules:
+            raise OcrUnavailable("OCR runs only in the parser worker process")
         if self._engine is None:
             from rapidocr_onnxruntime import RapidOCR  # optional; see ocr_installed()
 

@@ -22,6 +22,7 @@ from localchat.errors import (
 from localchat.ingest.loaders.document import LoadedDocument, Page
 from localchat.ingest.loaders.ocr import (
     EXTRA_HINT,
+    OcrUnavailable,
     PageReader,
     RapidOcrReader,
     has_images,
@@ -139,6 +140,8 @@ def _without_text_layer(reader: PdfReader, number: int, ocr: PageReader | None) 
         return Page(number, ""), f"page {number} is an image without a text layer: {EXTRA_HINT}"
     try:
         text = ocr(page)
+    except OcrUnavailable as error:
+        return Page(number, ""), f"page {number} is an image without a text layer: {error}"
     except Exception as error:  # an OCR failure loses this page's text, not the document
         return Page(number, ""), f"page {number}: OCR failed ({type(error).__name__})"
     if not text:

@@ -11,10 +11,11 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
-from localchat.errors import EmptyDocumentError
+from localchat.errors import CorruptFileError, EmptyDocumentError
 from localchat.ingest.loaders.document import LoadedDocument, Page, meaningful_title
 from localchat.ingest.loaders.packaged import package_errors
 from localchat.ingest.loaders.tables import labelled_rows
@@ -67,11 +68,12 @@ def _delimiter(source: str) -> str:
         return ","
 
 
-def _guarded(rows: Iterator[list[str]], path: Path) -> Iterator[list[str]]:
-    """Rows until the end; a malformed line ends the table with what was read so far."""
+def _guarded(rows: Any, path: Path) -> Iterator[list[str]]:  # rows: a csv.reader
+    """The rows; a line csv cannot read (a field over its 128 KiB limit) fails the file."""
     try:
         yield from rows
-    except csv.Error:
-        # csv only raises on NUL bytes and over-long fields, which read_text already refuses
-        # or truncates; what was read stays usable.
-        return
+    except csv.Error as error:
+        raise CorruptFileError(
+            f"{path.name} cannot be read as a table near line {rows.line_num}: {error}"[:300],
+            hint="check the file's quoting, or rename it to .txt to ingest it as plain text",
+        ) from error

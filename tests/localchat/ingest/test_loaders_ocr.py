@@ -9,6 +9,7 @@ formats are checked through the same path, with slide numbers as the cited page.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
 
 from localchat.cli import main
+from localchat.errors import EmptyDocumentError
+from localchat.ingest.isolate import load_file_isolated
 from localchat.ingest.loaders import load_file
 from localchat.ingest.loaders import ocr as ocr_module
 from localchat.models.convert import DEFAULT_DTYPE, convert_minilm
@@ -61,10 +64,34 @@ def test_without_the_extra_an_image_page_names_it(tmp_path, monkeypatch):
 
 
 @needs_ocr
-def test_ocr_reads_the_scanned_page(tmp_path):
-    document = load_file(scanned_pdf(tmp_path / "scan.pdf"))
+def test_ocr_reads_the_scanned_page_in_the_parser_worker(tmp_path):
+    document = load_file_isolated(scanned_pdf(tmp_path / "scan.pdf"))
     assert document.pages[0].text == "\n".join(SCANNED_LINES)
     assert document.warnings == ["page 1 was read by OCR; its text may have errors"]
+
+
+@needs_ocr
+def test_ocr_is_skipped_with_a_warning_where_usearch_is_loaded(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "usearch.compiled", sys.modules.get("usearch.compiled"))
+    document = load_file(text_pdf(tmp_path / "words.pdf", [["Text."]]))  # no OCR needed: fine
+    assert document.warnings == []
+    with pytest.raises(EmptyDocumentError):
+        load_file(scanned_pdf(tmp_path / "scan.pdf"))
+
+
+def test_ocr_failures_lose_only_that_page(tmp_path, monkeypatch):
+    def broken(self, page):
+        raise ValueError("model file damaged")
+
+    monkeypatch.setattr("localchat.ingest.loaders.pdf.ocr_installed", lambda: True)
+    monkeypatch.setattr(ocr_module.RapidOcrReader, "__call__", broken)
+    writer = PdfWriter(clone_from=str(text_pdf(tmp_path / "words.pdf", [["Text page."]])))
+    writer.append(str(scanned_pdf(tmp_path / "scan.pdf")))
+    with (tmp_path / "mixed.pdf").open("wb") as handle:
+        writer.write(handle)
+    document = load_file(tmp_path / "mixed.pdf")
+    assert document.pages[0].text == "Text page."
+    assert document.warnings == ["page 2: OCR failed (ValueError)"]
 
 
 @pytest.fixture(scope="module")

@@ -201,3 +201,22 @@ def test_new_formats_come_from_the_registry_and_parse_in_the_worker(tmp_path):
     assert {".docx", ".pptx", ".xlsx", ".csv", ".tsv", ".epub"} <= SUPPORTED_SUFFIXES
     document = load_file_isolated(make_pptx(tmp_path / "review.pptx"))
     assert document == load_file(tmp_path / "review.pptx")
+
+
+def test_single_column_and_broken_delimited_files(tmp_path):
+    single = tmp_path / "names.csv"
+    single.write_text("name\nAda\nGrace\n")  # nothing to sniff: a comma-separated column
+    assert load_file(single).pages[0].text == "## names\n\nname: Ada\nname: Grace"
+    huge = tmp_path / "huge.csv"
+    huge.write_text('a,b\n1,"' + "x" * 200_000 + '"\n')
+    with pytest.raises(CorruptFileError, match="near line") as caught:
+        load_file(huge)
+    assert ".txt" in caught.value.hint
+
+
+def test_workbook_without_values_is_empty(tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.create_sheet("Second")
+    workbook.save(str(tmp_path / "blank.xlsx"))
+    with pytest.raises(EmptyDocumentError, match="no cell with a value"):
+        load_file(tmp_path / "blank.xlsx")
