@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--output", help="also write the JSON figures to this file")
 
     sub.add_parser("doctor", help="check models, data dir, server and index; say what to do")
+    sub.add_parser("mcp", help="serve MCP over stdio (tools: search_documents, ask, ...)")
     return parser
 
 

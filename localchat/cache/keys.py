@@ -34,6 +34,8 @@ class AnswerKey(msgspec.Struct, frozen=True):
     seed: int | None
     corpus_version: int | None = None
     decoding: str = ""  # decoding_fingerprint(): prompt builder, sampler and budget code
+    json_schema: str = ""  # structured output: a JSON answer never serves a prose request
+    prefill: str = ""  # the assistant text the answer continues
 
     @property
     def question(self) -> str:
@@ -111,6 +113,8 @@ def answer_key(
         stop=tuple(params.stop),
         seed=None if params.seed is None else int(params.seed),
         decoding=decoding,
+        json_schema=params.json_schema,
+        prefill=params.prefill,
     )
 
 

@@ -14,6 +14,7 @@ MODULES = {
     "eval": "localchat.commands.evaluate",
     "bench": "localchat.commands.bench",
     "doctor": "localchat.commands.doctor",
+    "mcp": "localchat.commands.mcp",
 }
 
 

@@ -11,8 +11,9 @@ from litestar.response import Stream
 from localchat.chat.service import ChatRequest, ChatResult
 from localchat.errors import GenerationError
 from localchat.wire.chat import ChatCompletionRequest, generation_params, to_chat_messages
+from localchat.wire.features import check_features
 from server.bridge import cancel_on_disconnect
-from server.catalog import preset_for
+from server.catalog import canonical, preset_for
 from server.render import ChatRenderer, cache_tier
 from server.state import Core
 
@@ -36,10 +37,13 @@ class ChatController(Controller):
         core: Core,
     ) -> Response | Stream:
         generator = await core.generator()
+        check_features(data)
+        params = generation_params(data, core.settings.models.max_answer_tokens)
+        check_json_schema(generator, params.json_schema)
         chat_request = ChatRequest(
             messages=to_chat_messages(data.messages),
-            params=generation_params(data, core.settings.models.max_answer_tokens),
-            preset=preset_for(data.model, generator.model_id),
+            params=params,
+            preset=preset_for(canonical(data.model, core.aliases), generator.model_id),
             use_cache=not wants_fresh(request),
         )
         cancel = threading.Event()
@@ -59,6 +63,13 @@ class ChatController(Controller):
         async with cancel_on_disconnect(request.receive, cancel):
             result = await _result(events)
         return Response(renderer.completion(result), headers={CACHE_HEADER: result.cache})
+
+
+def check_json_schema(generator, json_schema: str) -> None:
+    """A schema the local model's grammar cannot express is a 400 before anything starts."""
+    check = getattr(generator, "check_json_schema", None)
+    if json_schema and check is not None:
+        check(json_schema)
 
 
 async def _result(events) -> ChatResult:

@@ -15,7 +15,7 @@ from localchat.generation.base import Delta, GenerationParams, Usage
 from localchat.wire.chat import CompletionUsage, stop_sequences, wire_finish
 from localchat.wire.openai import CompletionChoice, CompletionRequest, TextCompletion
 from server.bridge import cancel_on_disconnect
-from server.catalog import preset_for
+from server.catalog import canonical, preset_for
 from server.errors import envelope, to_localchat_error
 from server.render import DONE, sse
 from server.state import Core
@@ -57,7 +57,9 @@ class CompletionsController(Controller):
         core: Core,
     ) -> Response | Stream:
         generator = await core.generator()
-        preset_for(data.model, generator.model_id)  # any chat model name; never retrieval
+        preset_for(
+            canonical(data.model, core.aliases), generator.model_id
+        )  # any chat model name; never retrieval
         prompt = data.prompt if isinstance(data.prompt, str) else data.prompt[0]
         cancel = threading.Event()
         telemetry = core.runtime.telemetry

@@ -11,7 +11,7 @@ from litestar.params import JSONBody
 
 from localchat.errors import InvalidRequestError
 from localchat.wire.openai import Embedding, EmbeddingList, EmbeddingRequest, EmbeddingUsage
-from server.catalog import check_embedding_model
+from server.catalog import canonical, check_embedding_model
 from server.state import Core
 
 
@@ -34,19 +34,65 @@ def check_inputs(texts: list[str], dimensions: int | None, dim: int) -> None:
         )
 
 
+def embedding_inputs(raw: str | list) -> list[str] | list[list[int]]:
+    """The inputs as texts, or as token-id lists: one string, strings, one id array, id arrays."""
+    if isinstance(raw, str):
+        return [raw]
+    if all(isinstance(item, str) for item in raw):
+        return list(raw)
+    if all(isinstance(item, int) for item in raw):
+        return [list(raw)]
+    if all(isinstance(item, list) and item for item in raw):
+        return [list(item) for item in raw]
+    raise InvalidRequestError(
+        "input mixes texts, token ids and token-id arrays (or holds an empty array)",
+        hint="send a string, a list of strings, a list of token ids, or a list of such lists",
+        param="input",
+    )
+
+
+def check_token_ids(inputs: list[list[int]], embedder) -> list[list[int]]:
+    """Token ids are the embedding model's own vocabulary (as llama.cpp's and vLLM's servers
+    take them); cut at its token limit like text is."""
+    vocab = getattr(embedder, "vocab_size", None)
+    if vocab is None or not hasattr(embedder, "embed_tokens"):
+        raise InvalidRequestError(
+            "this embedding model does not take token ids",
+            hint="send the input as text",
+            param="input",
+        )
+    for index, ids in enumerate(inputs):
+        if any(not 0 <= token < vocab for token in ids):
+            raise InvalidRequestError(
+                f"input[{index}] holds a token id outside the vocabulary (0 to {vocab - 1})",
+                hint="token ids must come from the embedding model's own tokenizer, or send text",
+                param=f"input[{index}]",
+            )
+    return [ids[: embedder.max_tokens] for ids in inputs]
+
+
 class EmbeddingsController(Controller):
     path = "/v1/embeddings"
 
     @post("/", status_code=200)
     async def create(self, data: JSONBody[EmbeddingRequest], core: Core) -> EmbeddingList:
         embedder = core.runtime.embedder
-        check_embedding_model(data.model, core.generator_id(), embedder.model_id)
-        texts = [data.input] if isinstance(data.input, str) else list(data.input)
-        check_inputs(texts, data.dimensions, embedder.dim)
+        model = canonical(data.model, core.aliases)
+        check_embedding_model(model, core.generator_id(), embedder.model_id)
+        inputs = embedding_inputs(data.input)
+        if isinstance(inputs[0], str):
+            texts = inputs
+            check_inputs(texts, data.dimensions, embedder.dim)
 
-        def run() -> tuple[np.ndarray, int]:
-            tokens = sum(min(embedder.count_tokens(t), embedder.max_tokens) for t in texts)
-            return embedder.embed(texts), tokens
+            def run() -> tuple[np.ndarray, int]:
+                tokens = sum(min(embedder.count_tokens(t), embedder.max_tokens) for t in texts)
+                return embedder.embed(texts), tokens
+        else:
+            check_inputs([], data.dimensions, embedder.dim)
+            ids = check_token_ids(inputs, embedder)
+
+            def run() -> tuple[np.ndarray, int]:
+                return embedder.embed_tokens(ids), sum(len(i) for i in ids)
 
         vectors, tokens = await anyio.to_thread.run_sync(run)
         return EmbeddingList(

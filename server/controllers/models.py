@@ -16,7 +16,9 @@ class ModelsController(Controller):
     @get("/")
     async def list_models(self, core: Core) -> ModelList:
         generator = await core.generator()
-        return model_list(generator.model_id, core.runtime.embedder.model_id, core.started_at)
+        return model_list(
+            generator.model_id, core.runtime.embedder.model_id, core.started_at, core.aliases
+        )
 
     @get("/{model_id:path}")
     async def get_model(self, model_id: FromPath[str], core: Core) -> Model:
@@ -26,4 +28,5 @@ class ModelsController(Controller):
             generator.model_id,
             core.runtime.embedder.model_id,
             core.started_at,
+            core.aliases,
         )
