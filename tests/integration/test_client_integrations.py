@@ -79,12 +79,15 @@ def test_unprefixed_routes(base):
     bare = openai.OpenAI(base_url=base, api_key="x", max_retries=0)
     assert "localchat" in [m.id for m in bare.models.list()]
     validate("ListModelsResponse", httpx.get(f"{base}/models").json())
-    answer = bare.chat.completions.create(
+    raw = bare.chat.completions.with_raw_response.create(
         model=GENERATOR, messages=[{"role": "user", "content": "Say hi."}], max_tokens=4
     )
-    assert answer.choices[0].message.content
+    validate("CreateChatCompletionResponse", json.loads(raw.http_response.text))
+    assert raw.parse().choices[0].message.content
     vectors = bare.embeddings.create(model="localchat", input="nut")
     assert len(vectors.data[0].embedding) == 384
+    body = {"model": "localchat", "input": "nut", "encoding_format": "float"}
+    validate("CreateEmbeddingResponse", httpx.post(f"{base}/embeddings", json=body).json())
     text = httpx.post(f"{base}/completions", json={"model": GENERATOR, "prompt": "Go is"})
     assert text.status_code == 200 and text.json()["choices"][0]["text"]
 
