@@ -98,6 +98,14 @@ class UpstreamGenerator:
             **({"stop": list(params.stop)} if params.stop else {}),
             **({"seed": params.seed} if params.seed is not None else {}),
         }
+        return self._send(path, payload)
+
+    def relay(self, body: dict[str, Any]) -> httpx.Response:
+        """A chat request sent on as the client wrote it (tools, tool calls and tool messages
+        included), under this server's model name; the open response, status checked."""
+        return self._send("/chat/completions", {**body, "model": self.model_id})
+
+    def _send(self, path: str, payload: dict[str, Any]) -> httpx.Response:
         request = self._client.build_request("POST", path, json=payload)
         try:
             response = self._client.send(request, stream=True)

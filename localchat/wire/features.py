@@ -33,8 +33,9 @@ def json_schema_of(response_format: Any) -> str:
     )
 
 
-def check_features(request: Any) -> None:
-    """Refuse what LocalChat cannot do for a chat request (ChatCompletionRequest)."""
+def check_features(request: Any, *, tools: bool = False) -> None:
+    """Refuse what LocalChat cannot do for a chat request (ChatCompletionRequest); `tools`
+    True when the generator relays tool calls (an upstream server)."""
     if request.n is not None and request.n > 1:
         raise UnsupportedFeatureError(
             f"n = {request.n}: LocalChat returns one choice per request",
@@ -47,11 +48,16 @@ def check_features(request: Any) -> None:
             hint="leave out logprobs and top_logprobs",
             param="logprobs" if request.logprobs else "top_logprobs",
         )
-    wants_tools = bool(request.tools) and request.tool_choice != "none"
-    history = any(m.role in ("tool", "function") or m.tool_calls for m in request.messages)
-    if wants_tools or history:
+    if not tools and wants_tools(request):
         raise ToolsUnsupportedError(
             "tool calls are not supported by LocalChat's answer models",
             hint='leave out tools (or send tool_choice "none") and tool messages',
-            param="tools" if wants_tools else "messages",
+            param="tools" if request.tools and request.tool_choice != "none" else "messages",
         )
+
+
+def wants_tools(request: Any) -> bool:
+    """Tools offered (tool_choice not "none"), or a history holding tool calls or results."""
+    offered = bool(request.tools) and request.tool_choice != "none"
+    history = any(m.role in ("tool", "function") or m.tool_calls for m in request.messages)
+    return offered or history

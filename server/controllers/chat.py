@@ -11,9 +11,10 @@ from litestar.response import Stream
 from localchat.chat.service import ChatRequest, ChatResult
 from localchat.errors import GenerationError
 from localchat.wire.chat import ChatCompletionRequest, generation_params, to_chat_messages
-from localchat.wire.features import check_features
+from localchat.wire.features import check_features, wants_tools
 from server.bridge import cancel_on_disconnect
 from server.catalog import canonical, preset_for
+from server.relay import relay_tool_request
 from server.render import ChatRenderer, cache_tier
 from server.state import Core
 
@@ -37,7 +38,10 @@ class ChatController(Controller):
         core: Core,
     ) -> Response | Stream:
         generator = await core.generator()
-        check_features(data)
+        relays = hasattr(generator, "relay")
+        check_features(data, tools=relays)
+        if relays and wants_tools(data):
+            return await relay_tool_request(core, generator, request, data.stream)
         params = generation_params(data, core.settings.models.max_answer_tokens)
         check_json_schema(generator, params.json_schema)
         chat_request = ChatRequest(
