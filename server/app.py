@@ -17,6 +17,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 
 from localchat.config import Settings
 from localchat.runtime import Runtime
+from server.controllers.active_models import ActiveModelsController
 from server.controllers.chat import ChatController
 from server.controllers.completions import CompletionsController
 from server.controllers.config import RagConfigController
@@ -29,8 +30,10 @@ from server.controllers.responses import ResponsesController
 from server.controllers.search import SearchController
 from server.controllers.unprefixed import UNPREFIXED
 from server.errors import EXCEPTION_HANDLERS
+from server.limits import RouteBodyLimits
 from server.mcp_http import McpEndpoint, mcp_route
 from server.metrics import Metrics, RequestMetrics
+from server.origin import OriginGuard
 from server.security import ApiKeys, SecurityMiddleware, check_bind, host_allowlist
 from server.state import ServerState
 
@@ -45,6 +48,7 @@ CONTROLLERS = [
     JobsController,
     SearchController,
     RagConfigController,
+    ActiveModelsController,
     HealthController,
     MetricsController,
     ResponsesController,
@@ -89,7 +93,11 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Litesta
         route_handlers=[*CONTROLLERS, mcp_route(mcp)],
         dependencies={"core": Provide(lambda: state, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[SecurityMiddleware(host_allowlist(settings.server), keys)],
+        middleware=[
+            SecurityMiddleware(host_allowlist(settings.server), keys),
+            OriginGuard(cors),
+            RouteBodyLimits(settings),
+        ],
         lifespan=[lifespan],
         request_max_body_size=settings.server.max_body_bytes,
         cors_config=CORSConfig(allow_origins=list(cors)) if cors else None,
@@ -106,6 +114,8 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     """Run the server until interrupted (the `localchat serve` command)."""
     import uvicorn
 
+    from server.connections import uvicorn_config
+
     server = msgspec.structs.replace(
         settings.server, host=host or settings.server.host, port=port or settings.server.port
     )
@@ -113,7 +123,6 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     app = create_app(settings)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     log.info("LocalChat on http://%s:%d (data in %s)", server.host, server.port, settings.data_path)
-    uvicorn.run(
-        app, host=server.host, port=server.port, log_level="info", timeout_graceful_shutdown=10
-    )
-    return 0
+    runner = uvicorn.Server(uvicorn_config(app, server, log_level="info"))
+    runner.run()
+    return 0 if runner.started else 1

@@ -12,9 +12,9 @@ MODULES = {
     "search": "localchat.commands.search",
     "ask": "localchat.commands.ask",
     "eval": "localchat.commands.evaluate",
-    "bench": "localchat.commands.bench",
     "doctor": "localchat.commands.doctor",
     "mcp": "localchat.commands.mcp",
+    "models": "localchat.commands.models",
 }
 
 

@@ -1,12 +1,12 @@
 """Which server-side paths a remote caller (HTTP, MCP) may have ingested: only those below the
-configured allowed roots, with no `..` and no symlink escape."""
+configured allowed roots, with no `..`, no NUL byte and no symlink escape."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
-from localchat.errors import PermissionDeniedError
+from localchat.errors import InvalidRequestError, PermissionDeniedError
 from localchat.ingest.files import walk_paths
 from localchat.ingest.progress import FileOutcome
 
@@ -29,6 +29,12 @@ def check_paths(paths: Sequence[str], allowed_roots: Sequence[str]) -> list[Path
     roots = [Path(root).expanduser().resolve() for root in allowed_roots]
     checked = []
     for index, raw in enumerate(paths):
+        if "\x00" in raw:
+            raise InvalidRequestError(
+                f"paths[{index}] contains a NUL byte",
+                hint="send the path as plain text, without control characters",
+                param=f"paths[{index}]",
+            )
         path = Path(raw).expanduser()
         if not path.is_absolute() or ".." in path.parts:
             raise PermissionDeniedError(
@@ -48,17 +54,17 @@ def check_paths(paths: Sequence[str], allowed_roots: Sequence[str]) -> list[Path
 
 
 def expand_paths(
-    paths: Sequence[Path], allowed_roots: Sequence[str]
+    paths: Sequence[Path], allowed_roots: Sequence[str], *, follow_symlinks: bool = False
 ) -> tuple[list[str], list[FileOutcome]]:
     """The files to ingest below paths, minus any that a symlink inside a folder leads outside
-    the roots (those are reported as refused)."""
+    the roots (refused: path_not_allowed) or, unless follow_symlinks, outside the folder that
+    was asked for (skipped, with the reason)."""
     roots = [Path(root).expanduser().resolve() for root in allowed_roots]
-    files, failures = walk_paths(paths)
+    asked = [Path(path).resolve() for path in paths]
+    files, failures = walk_paths(paths, follow_symlinks=True)  # links are judged below
     kept = []
     for file in files:
-        if _inside(file.resolve(), roots):
-            kept.append(str(file))
-        else:
+        if not _inside(file.resolve(), roots):
             failures.append(
                 FileOutcome.failed(
                     str(file),
@@ -66,6 +72,17 @@ def expand_paths(
                         f"{file} is outside the allowed roots (reached through a symlink)",
                         hint="move the file below an allowed root",
                     ),
+                )
+            )
+        elif follow_symlinks or _inside(file.resolve(), asked):
+            kept.append(str(file))
+        else:
+            failures.append(
+                FileOutcome.skipped(
+                    str(file),
+                    "symlink_outside",
+                    "skipped: reached through a symlink that leads outside the folder asked "
+                    "for (set ingest.follow_symlinks = true to follow it)",
                 )
             )
     return kept, failures

@@ -196,7 +196,10 @@ class LibraryTools:
         if not paths:
             raise InvalidRequestError("paths is empty", hint="send files or folders to ingest")
         roots = self.settings.server.allowed_roots
-        files, refused = expand_paths(check_paths(list(paths), roots), roots)
+        follow = self.settings.ingest.follow_symlinks
+        files, refused = expand_paths(
+            check_paths(list(paths), roots), roots, follow_symlinks=follow
+        )
         job = self.jobs.wait(self.jobs.ingest(files, refused).id, timeout=600)
         return {
             "status": job.status,

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import base64
+import threading
 
 import anyio.to_thread
 import numpy as np
-from litestar import Controller, post
+from litestar import Controller, Request, post
 from litestar.params import JSONBody
 
-from localchat.errors import InvalidRequestError
+from localchat.errors import InvalidRequestError, ServerUnreachableError
 from localchat.wire.openai import Embedding, EmbeddingList, EmbeddingRequest, EmbeddingUsage
+from server.bridge import cancel_on_disconnect
 from server.catalog import canonical, check_embedding_model
+from server.limits import check_input_count
 from server.state import Core
+
+BATCH = 32  # texts per embed() call; a client that leaves stops the work between batches
 
 
 def encode(vector: np.ndarray, encoding: str) -> list[float] | str:
@@ -71,30 +76,45 @@ def check_token_ids(inputs: list[list[int]], embedder) -> list[list[int]]:
     return [ids[: embedder.max_tokens] for ids in inputs]
 
 
+def embed_batches(embedder, texts: list[str], cancel: threading.Event) -> tuple[np.ndarray, int]:
+    """Vectors and token count for texts, batch by batch until done or the client has left."""
+    parts, tokens = [], 0
+    for start in range(0, len(texts), BATCH):
+        if cancel.is_set():
+            raise ServerUnreachableError(
+                "the client went away; embedding stopped", hint="keep the connection open"
+            )
+        batch = texts[start : start + BATCH]
+        tokens += sum(min(embedder.count_tokens(t), embedder.max_tokens) for t in batch)
+        parts.append(embedder.embed(batch))
+    return np.concatenate(parts), tokens
+
+
 class EmbeddingsController(Controller):
     path = "/v1/embeddings"
 
     @post("/", status_code=200)
-    async def create(self, data: JSONBody[EmbeddingRequest], core: Core) -> EmbeddingList:
+    async def create(
+        self, data: JSONBody[EmbeddingRequest], request: Request, core: Core
+    ) -> EmbeddingList:
         embedder = core.runtime.embedder
         model = canonical(data.model, core.aliases)
-        check_embedding_model(model, core.generator_id(), embedder.model_id)
+        others = await core.chat_names()
+        check_embedding_model(model, core.generator_id(), embedder.model_id, others)
         inputs = embedding_inputs(data.input)
+        check_input_count(len(inputs), core.settings)
+        cancel = threading.Event()
         if isinstance(inputs[0], str):
-            texts = inputs
-            check_inputs(texts, data.dimensions, embedder.dim)
-
-            def run() -> tuple[np.ndarray, int]:
-                tokens = sum(min(embedder.count_tokens(t), embedder.max_tokens) for t in texts)
-                return embedder.embed(texts), tokens
+            check_inputs(inputs, data.dimensions, embedder.dim)
+            async with cancel_on_disconnect(request.receive, cancel):
+                vectors, tokens = await anyio.to_thread.run_sync(
+                    embed_batches, embedder, inputs, cancel
+                )
         else:
             check_inputs([], data.dimensions, embedder.dim)
             ids = check_token_ids(inputs, embedder)
-
-            def run() -> tuple[np.ndarray, int]:
-                return embedder.embed_tokens(ids), sum(len(i) for i in ids)
-
-        vectors, tokens = await anyio.to_thread.run_sync(run)
+            vectors = await anyio.to_thread.run_sync(embedder.embed_tokens, ids)
+            tokens = sum(len(i) for i in ids)
         return EmbeddingList(
             data=[
                 Embedding(index=i, embedding=encode(v, data.encoding_format))

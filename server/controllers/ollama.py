@@ -23,6 +23,7 @@ from litestar.response import Stream
 from localchat.chat.service import ChatEvent, ChatRequest, ChatResult
 from localchat.errors import InvalidRequestError, ToolsUnsupportedError
 from localchat.generation.base import ChatMessage
+from localchat.modelfiles.names import listed_names
 from localchat.wire.ollama import (
     ChatLine,
     EmbeddingsResponse,
@@ -41,7 +42,7 @@ from localchat.wire.ollama import (
     params_from,
 )
 from server.bridge import cancel_on_disconnect
-from server.catalog import canonical, chat_models, check_embedding_model, preset_for
+from server.catalog import canonical, check_embedding_model, resolve_chat
 from server.errors import envelope, to_localchat_error
 from server.state import Core, ServerState
 
@@ -87,14 +88,18 @@ class OllamaController(Controller):
     @get("/tags")
     async def list_tags(self, core: Core) -> TagList:
         generator = await core.generator()
-        names = [*chat_models(generator.model_id), *core.aliases]
+        others = await core.chat_names()
+        names = [*listed_names(generator.model_id, others), *core.aliases]
         return TagList(models=[tag(n, generator, core.started_at) for n in dict.fromkeys(names)])
 
     @post("/show", status_code=200)
     async def show_model(self, data: JSONBody[ShowRequest], core: Core) -> ShowResponse:
         generator = await core.generator()
         name = data.model or data.name
-        preset = preset_for(canonical(name, core.aliases), generator.model_id)
+        ref = resolve_chat(
+            canonical(name, core.aliases), generator.model_id, await core.chat_names()
+        )
+        preset = ref.preset
         retrieval = "no retrieval" if preset is None else f"retrieval preset {preset}"
         return ShowResponse(
             modelfile=f"# LocalChat model {name}: {generator.model_id} with {retrieval}\n",
@@ -149,7 +154,9 @@ class OllamaController(Controller):
 
 async def _embed(core: ServerState, model: str, texts: list[str]) -> tuple[list, int]:
     embedder = core.runtime.embedder
-    check_embedding_model(canonical(model, core.aliases), core.generator_id(), embedder.model_id)
+    others = await core.chat_names()
+    name = canonical(model, core.aliases)
+    check_embedding_model(name, core.generator_id(), embedder.model_id, others)
     for index, text in enumerate(texts):
         if not text.strip():
             raise InvalidRequestError(
@@ -169,11 +176,8 @@ async def _answer(core: ServerState, request: Request, model, messages, data, ki
     check = getattr(generator, "check_json_schema", None)
     if params.json_schema and check is not None:
         check(params.json_schema)
-    chat_request = ChatRequest(
-        messages=messages,
-        params=params,
-        preset=preset_for(canonical(model, core.aliases), generator.model_id),
-    )
+    ref = resolve_chat(canonical(model, core.aliases), generator.model_id, await core.chat_names())
+    chat_request = ChatRequest(messages=messages, params=params, preset=ref.preset, model=ref.model)
     cancel = threading.Event()
     events = core.chat_events(chat_request, cancel)
     started = time.perf_counter_ns()

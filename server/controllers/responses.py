@@ -34,7 +34,7 @@ from localchat.wire.responses import (
     to_messages,
 )
 from server.bridge import cancel_on_disconnect
-from server.catalog import canonical, preset_for
+from server.catalog import canonical, resolve_chat
 from server.controllers.chat import check_json_schema, wants_fresh
 from server.errors import to_localchat_error
 from server.state import Core
@@ -148,11 +148,14 @@ class ResponsesController(Controller):
             json_schema=json_schema_of(data.text),
         )
         check_json_schema(generator, params.json_schema)
+        name = canonical(data.model, core.aliases)
+        ref = resolve_chat(name, generator.model_id, await core.chat_names())
         chat_request = ChatRequest(
             messages=to_messages(data),
             params=params,
-            preset=preset_for(canonical(data.model, core.aliases), generator.model_id),
+            preset=ref.preset,
             use_cache=not wants_fresh(request),
+            model=ref.model,
         )
         cancel = threading.Event()
         events = core.chat_events(chat_request, cancel)

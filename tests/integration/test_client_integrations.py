@@ -376,5 +376,11 @@ def test_mcp_refuses_foreign_origins(base):
         headers={"Origin": "https://evil.example", "Content-Type": "application/json"},
         json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
     )
+    # The app's cross-site guard refuses the POST; /mcp's own Origin check covers its GET too.
     assert response.status_code == 403
-    assert response.json()["error"]["code"] == "origin_not_allowed"
+    assert response.json()["error"]["code"] in ("cross_site_request", "origin_not_allowed")
+    stream = httpx.get(
+        f"{base}/mcp", headers={"Origin": "https://evil.example", "Accept": "text/event-stream"}
+    )
+    assert stream.status_code == 403
+    assert stream.json()["error"]["code"] == "origin_not_allowed"
