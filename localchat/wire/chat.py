@@ -65,6 +65,8 @@ class ChatCompletionRequest(msgspec.Struct):
     response_format: ResponseFormat | None = None
     logprobs: bool | None = None
     top_logprobs: int | None = None
+    # LocalChat extension: "extractive", "generative" or "auto" (default rag.answer_mode).
+    answer_mode: str | None = None
 
 
 # -- response ----------------------------------------------------------------------------------

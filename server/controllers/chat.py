@@ -54,6 +54,10 @@ class ChatController(Controller):
             params=params,
             preset=ref.preset,
             use_cache=not wants_fresh(request),
+            answer_mode=data.answer_mode,
+            # Structured output must come out as the model wrote it (tool requests were
+            # relayed or refused above).
+            verbatim=bool(params.json_schema),
             model=ref.model,
         )
         cancel = threading.Event()

@@ -177,7 +177,13 @@ async def _answer(core: ServerState, request: Request, model, messages, data, ki
     if params.json_schema and check is not None:
         check(params.json_schema)
     ref = resolve_chat(canonical(model, core.aliases), generator.model_id, await core.chat_names())
-    chat_request = ChatRequest(messages=messages, params=params, preset=ref.preset, model=ref.model)
+    chat_request = ChatRequest(
+        messages=messages,
+        params=params,
+        preset=ref.preset,
+        verbatim=bool(params.json_schema),
+        model=ref.model,
+    )
     cancel = threading.Event()
     events = core.chat_events(chat_request, cancel)
     started = time.perf_counter_ns()

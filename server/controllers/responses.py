@@ -155,6 +155,7 @@ class ResponsesController(Controller):
             params=params,
             preset=ref.preset,
             use_cache=not wants_fresh(request),
+            verbatim=bool(params.json_schema),
             model=ref.model,
         )
         cancel = threading.Event()
