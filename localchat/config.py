@@ -94,6 +94,9 @@ class ServerSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 64 * 1024 * 1024
     allowed_roots: tuple[str, ...] = ()  # path ingestion over HTTP only below these
+    # "alias=model" pairs, e.g. "gpt-4o-mini=localchat": names clients send by default mapped
+    # onto LocalChat's models. Empty (off) by default; listed in /v1/models when set.
+    model_aliases: tuple[str, ...] = ()
     max_embedding_inputs: int = 256  # texts per POST /v1/embeddings
     max_connections: int = 512  # uvicorn's limit_concurrency: beyond it, 503
     header_timeout_s: float = 10.0  # a request's headers must arrive within this
@@ -123,6 +126,13 @@ class IngestSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     follow_symlinks: bool = False
 
 
+class McpSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    # ingest_paths lets an MCP client (an assistant acting for someone) add files; off unless
+    # turned on, and then only below server.allowed_roots.
+    allow_ingest: bool = False
+    max_top_k: int = 50
+
+
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     data_dir: str = ""
     models: ModelSettings = ModelSettings()
@@ -130,6 +140,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     server: ServerSettings = ServerSettings()
     cache: CacheSettings = CacheSettings()
     ingest: IngestSettings = IngestSettings()
+    mcp: McpSettings = McpSettings()
 
     @property
     def data_path(self) -> Path:
@@ -194,6 +205,7 @@ SECTIONS = {
     "server": ServerSettings,
     "cache": CacheSettings,
     "ingest": IngestSettings,
+    "mcp": McpSettings,
 }
 
 
