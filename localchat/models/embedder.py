@@ -117,11 +117,16 @@ def _features(words: list[str]) -> list[tuple[str, float]]:
 
 
 def open_embedder(settings: Settings) -> Embedder:
-    """The configured embedder: `models.embedding_path` if set, else the bundled MiniLM."""
-    from localchat.models.convert import amx_ready, ensure_embedding_gguf
+    """The configured embedder: `models.embedding_path` if set, else the fastest accurate
+    way to run the bundled MiniLM on this machine (measured once, cached: models/selection.py).
+    """
     from localchat.models.llama_embedder import LlamaEmbedder
 
-    path = ensure_embedding_gguf(settings)
-    # models.embed_batch_tokens sizes the groups ingestion hands to embed(); each llama.cpp
-    # decode stays at LlamaEmbedder's own (measured) batch size.
-    return LlamaEmbedder(path, threads=settings.models.threads, extra_buffers=amx_ready(settings))
+    if settings.models.embedding_path:
+        from localchat.models.convert import ensure_embedding_gguf
+
+        path = ensure_embedding_gguf(settings)
+        return LlamaEmbedder(path, threads=settings.models.threads)
+    from localchat.models.auto import open_fastest
+
+    return open_fastest(settings)
