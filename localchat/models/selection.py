@@ -23,7 +23,7 @@ from localchat.models.embedder import Embedder
 
 MIN_COSINE = 0.999
 CHOICE_FILE = "embedder-choice.json"
-CHOICE_VERSION = 1  # bump when candidates or the measurement change
+CHOICE_VERSION = 2  # bump when candidates or the measurement change
 
 
 class Measurement(msgspec.Struct):
@@ -78,15 +78,14 @@ def choose(
     reference_name = candidates[0].name
     if reference_name not in opened:
         raise errors_to_failure(reference_name, errors)
-    reference = opened[reference_name].embed(list(texts))
-    speeds = _interleaved_speeds(opened, texts, rounds)
+    speeds, vectors = _interleaved_speeds(opened, texts, rounds)
+    reference = vectors[reference_name]
     measurements = []
     for candidate in candidates:
         if candidate.name in errors:
             measurements.append(Measurement(candidate.name, 0.0, 0.0, errors[candidate.name]))
             continue
-        vectors = opened[candidate.name].embed(list(texts))
-        cosine = float(np.min(np.sum(vectors * reference, axis=1)))
+        cosine = float(np.min(np.sum(vectors[candidate.name] * reference, axis=1)))
         measurements.append(Measurement(candidate.name, speeds[candidate.name], cosine))
     chosen = pick(measurements)
     for name, embedder in opened.items():
@@ -114,19 +113,21 @@ def pick(measurements: Sequence[Measurement]) -> str:
 
 def _interleaved_speeds(
     opened: dict[str, Embedder], texts: Sequence[str], rounds: int
-) -> dict[str, float]:
-    """Best tokens per CPU-second of each embedder over `rounds` interleaved passes."""
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Best tokens per CPU-second of each embedder over `rounds` interleaved passes, and
+    the vectors of its last pass (the accuracy check needs no pass of its own)."""
     best = dict.fromkeys(opened, 0.0)
+    vectors: dict[str, np.ndarray] = {}
     for embedder in opened.values():
         embedder.embed(list(texts[:4]))  # warm-up: first calls allocate
     for _ in range(max(1, rounds)):
         for name, embedder in opened.items():
             tokens = sum(min(embedder.count_tokens(t), embedder.max_tokens) for t in texts)
             start = time.process_time()
-            embedder.embed(list(texts))
+            vectors[name] = embedder.embed(list(texts))
             spent = max(time.process_time() - start, 1e-6)
             best[name] = max(best[name], tokens / spent)
-    return best
+    return best, vectors
 
 
 def load_choice(models_dir: Path, key: str) -> Choice | None:
