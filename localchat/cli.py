@@ -1,4 +1,4 @@
-"""The `localchat` command: parses arguments and dispatches (server and TUI imported lazily)."""
+"""The `localchat` command: parses arguments and dispatches (server, TUI, bench imported lazily)."""
 
 from __future__ import annotations
 
@@ -40,8 +40,26 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--mode", choices=["hybrid", "bm25", "vector"], default="hybrid")
             cmd.add_argument("--explain", action="store_true", help="also list dropped candidates")
 
-    ev = sub.add_parser("eval", help="retrieval quality on a BEIR-layout folder")
-    ev.add_argument("dir", metavar="DIR")
+    ev = sub.add_parser(
+        "eval", help="retrieval quality on a BEIR folder, or answer quality (--answers FILE)"
+    )
+    ev.add_argument("dir", metavar="DIR", nargs="?", help="a BEIR-layout folder")
+    ev.add_argument(
+        "--answers",
+        metavar="FILE",
+        help="answer quality on a QA JSONL set (or a PubMedQA folder with answers.jsonl)",
+    )
+    ev.add_argument(
+        "--corpus",
+        metavar="DIR",
+        help="with --answers: ingest this folder into a fresh temporary library first",
+    )
+    ev.add_argument(
+        "--answer-mode",
+        choices=["extractive", "generative", "auto"],
+        default=None,
+        help="with --answers: the answer mode (default: rag.answer_mode)",
+    )
     ev.add_argument("--preset", choices=list(PRESETS), default="balanced")
     ev.add_argument("--limit", type=int, default=None, help="only the first N queries")
     ev.add_argument(
@@ -62,8 +80,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="chunk counts for retrieval at scale (repeatable)",
     )
     bench.add_argument("--output", help="also write the JSON figures to this file")
+    bench.add_argument(
+        "--shared",
+        metavar="DIR",
+        default=None,
+        help="folder with eval/scifact and docs-corpus (env LOCALCHAT_BENCH_SHARED; "
+        "default ../shared from the current directory)",
+    )
+    bench.add_argument(
+        "--st-python",
+        metavar="PYTHON",
+        default=None,
+        help="sentence-transformers venv's python for the baseline, '' to skip "
+        "(env LOCALCHAT_BENCH_ST_PYTHON; default ../bench-venv/bin/python)",
+    )
 
     sub.add_parser("doctor", help="check models, data dir, server and index; say what to do")
+
+    models = sub.add_parser("models", help="models on this machine; `models use NAME` picks one")
+    models.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    models_sub = models.add_subparsers(dest="action", metavar="ACTION")
+    use = models_sub.add_parser("use", help="set the chat (or embedding) model in the config file")
+    use.add_argument("name", metavar="NAME", help="a name from `localchat models`")
     return parser
 
 
@@ -95,6 +133,10 @@ def _dispatch(args: argparse.Namespace, settings) -> int:
         from server.app import serve
 
         return serve(settings, host=args.host, port=args.port)
+    if command == "bench":
+        from bench.command import main as bench_main  # a front end too: not part of the core
+
+        return bench_main(args, settings)
     from localchat.commands import run
 
     return run(command, args, settings)

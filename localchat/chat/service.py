@@ -1,7 +1,8 @@
-"""The one chat orchestrator: retrieve → budget → prompt → generate → cite (streamed or whole)."""
+"""The one chat orchestrator: retrieve → evidence → answer (quoted or generated and checked)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -9,48 +10,22 @@ from typing import Any
 
 import msgspec
 
+from localchat.answer.modes import resolve_mode
+from localchat.answer.vectors import SentenceVectors
+from localchat.answer.verify import VERIFICATION
 from localchat.cache.keys import answer_key
 from localchat.chat.budget import plan_prompt
 from localchat.chat.citations import StreamingCitationFilter, source_entry
-from localchat.chat.prompt import NO_SOURCES_ANSWER, SYSTEM_PROMPT, retrieval_query
+from localchat.chat.evidence_answer import evidence_events
+from localchat.chat.prompt import NO_SOURCES_ANSWER, SYSTEM_PROMPT
+from localchat.chat.results import ChatEvent, ChatRequest, ChatResult, replay
 from localchat.chat.types import Source, make_preview
 from localchat.errors import ContextOverflowError, InvalidRequestError
 from localchat.generation.base import ChatMessage, GenerationParams, Usage
 from localchat.retrieval.retriever import Hit, Retrieval
+from localchat.retrieval.rewrite import retrieval_query
 
-
-class ChatRequest(msgspec.Struct, frozen=True):
-    messages: list[ChatMessage]
-    params: GenerationParams = GenerationParams()
-    preset: str | None = "balanced"  # None: plain chat with the generator, no retrieval
-    use_cache: bool = True  # False: never served from the cache (the fresh answer refreshes it)
-
-
-class ChatResult(msgspec.Struct):
-    content: str
-    finish_reason: str
-    sources: list[dict[str, Any]]
-    annotations: list[dict[str, Any]]
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    sources_used: int = 0
-    sources_dropped: int = 0
-    invalid_markers: int = 0
-    retrieval_ms: float = 0.0
-    cache: str = "miss"
-    document_ids: list[int] = []
-
-
-class ChatEvent(msgspec.Struct, frozen=True):
-    """kind "sources" (first, RAG only), "delta" (text), then one "done" with the result.
-
-    A replayed cached answer also sets `result` on its first event, so a front end knows the
-    cache tier (X-LocalChat-Cache) before it starts streaming."""
-
-    kind: str
-    text: str = ""
-    sources: list[dict[str, Any]] = []
-    result: ChatResult | None = None
+__all__ = ["ChatEvent", "ChatRequest", "ChatResult", "ChatService", "replay"]
 
 
 def hit_to_source(index: int, hit: Hit) -> Source:
@@ -87,6 +62,7 @@ class ChatService:
     def __init__(self, runtime, system_prompt: str = SYSTEM_PROMPT) -> None:
         self.runtime = runtime
         self.system_prompt = system_prompt
+        self.vectors = SentenceVectors(runtime.embedder)
 
     def answer(self, request: ChatRequest, cancel: threading.Event | None = None) -> ChatResult:
         result = None
@@ -101,41 +77,70 @@ class ChatService:
     ) -> Iterator[ChatEvent]:
         """Events of a cached answer (replayed) or of a fresh one (stored when complete)."""
         split_messages(request.messages)  # a bad request fails before the cache is asked
+        self.mode(request)  # so does an unknown answer mode
+        # One generator for the whole answer: a model switch meanwhile affects the next one.
+        with self._lease(request.model) as generator:
+            events = self._answer(request, generator, cancel)
+            first = next(events, None)
+            if first is not None:
+                yield msgspec.structs.replace(first, model=generator.model_id)
+                yield from events
+
+    def _lease(self, model: str | None):
+        generators = getattr(self.runtime, "generators", None)
+        if generators is None:  # a bare runtime (tests) without a pool
+            return contextlib.nullcontext(self.runtime.generator)
+        return generators.lease(model)
+
+    def _answer(self, request: ChatRequest, generator, cancel) -> Iterator[ChatEvent]:
         cache = getattr(self.runtime, "cache", None)
         ticket = None
         if cache is not None:
-            ticket = cache.answer_ticket(self.key_parts(request), use_cache=request.use_cache)
+            parts = self.key_parts(request, generator)
+            ticket = cache.answer_ticket(parts, use_cache=request.use_cache)
         if ticket is not None and (hit := cache.lookup_answer(ticket)) is not None:
             result = msgspec.msgpack.decode(hit.value, type=ChatResult)
             result.cache, result.retrieval_ms = hit.tier, 0.0  # nothing was retrieved now
             yield from replay(result, with_sources=request.preset is not None)
             return
-        for event in self._fresh(request, cancel):
+        for event in self._fresh(request, cancel, generator):
             done = event.kind == "done" and event.result.finish_reason != "cancelled"
             if done and ticket is not None:  # a cancelled answer is partial: never cached
                 cache.store_answer(ticket, msgspec.msgpack.encode(event.result))
             yield event
 
-    def key_parts(self, request: ChatRequest):
+    def key_parts(self, request: ChatRequest, generator=None):
         """Everything the answer depends on, but the corpus version (the cache adds that)."""
         runtime = self.runtime
+        generator = generator or runtime.generator
         rag = None if request.preset is None else runtime.params(preset_or_none(request.preset))
         return answer_key(
             request.messages,
             request.params,
             system_prompt=self.system_prompt,
-            generator=runtime.generator.model_id,
+            generator=generator.model_id,
             embedder=runtime.embedder.model_id,
             preset=request.preset,
             rag=rag,
             candidates=runtime.retriever.candidates,
             rrf_k=runtime.retriever.rrf_k,
+            answer_mode=self.mode(request) if rag is not None else "",
+            verification=(*VERIFICATION, runtime.settings.rag.decline_score),
         )
 
-    def _fresh(self, request: ChatRequest, cancel: threading.Event | None) -> Iterator[ChatEvent]:
+    def mode(self, request: ChatRequest) -> str:
+        """The concrete answer mode of a RAG request ("passages" when it must stay verbatim)."""
+        if request.verbatim:
+            return "passages"
+        settings = self.runtime.settings
+        return resolve_mode(request.answer_mode, settings.rag.answer_mode, settings.models)
+
+    def _fresh(
+        self, request: ChatRequest, cancel: threading.Event | None, generator
+    ) -> Iterator[ChatEvent]:
         question, history, extra_system = split_messages(request.messages)
         if request.preset is None:
-            yield from self._plain(request, cancel)
+            yield from self._plain(request, cancel, generator)
             return
         retrieval = self.retrieve(
             retrieval_query(history, question), request.preset, use_cache=request.use_cache
@@ -152,11 +157,11 @@ class ChatService:
                     sources=[],
                     annotations=[],
                     retrieval_ms=retrieval.timings_ms.get("total_ms", 0.0),
+                    answer_mode=self.mode(request),
+                    declined=True,
                 ),
             )
             return
-        generator = self.runtime.generator
-        system = self.system_prompt + (f"\n\n{extra_system}" if extra_system else "")
         if request.params.max_tokens >= generator.context_tokens:
             # Never satisfiable; below that, plan_prompt lowers max_tokens to the room left.
             raise ContextOverflowError(
@@ -165,6 +170,20 @@ class ChatService:
                 hint="lower max_tokens (or leave it out)",
                 param="max_tokens",
             )
+        mode = self.mode(request)
+        took = retrieval.timings_ms.get("total_ms", 0.0)
+        if mode != "passages":
+            yield from evidence_events(
+                self, generator, request, mode, (question, extra_system), pairs, took, cancel
+            )
+            return
+        asked = (question, history, extra_system)
+        yield from self._passages(request, generator, asked, pairs, took, cancel)
+
+    def _passages(self, request, generator, asked, pairs, took, cancel):
+        """Whole passages to the model, its text kept as written (markers cleaned)."""
+        question, history, extra_system = asked
+        system = self.system_prompt + (f"\n\n{extra_system}" if extra_system else "")
         plan = plan_prompt(
             generator,
             system,
@@ -181,7 +200,7 @@ class ChatService:
         yield ChatEvent("sources", sources=entries)
         citations = StreamingCitationFilter(used)
         usage, finish = Usage(0, 0), "stop"
-        for delta in self._generate(plan.messages, params, cancel):
+        for delta in self._generate(generator, plan.messages, params, cancel):
             if text := citations.feed(delta.text):
                 yield ChatEvent("delta", text=text)
             if delta.finish_reason is not None:
@@ -201,8 +220,9 @@ class ChatService:
                 sources_used=len(used),
                 sources_dropped=len(dropped),
                 invalid_markers=cited.invalid_markers,
-                retrieval_ms=retrieval.timings_ms.get("total_ms", 0.0),
+                retrieval_ms=took,
                 document_ids=sorted({s.document_id for s in used}),
+                answer_mode="passages",
             ),
         )
 
@@ -217,9 +237,9 @@ class ChatService:
         self.runtime.telemetry.retrieval(time.perf_counter() - started, len(result.hits))
         return result
 
-    def _plain(self, request: ChatRequest, cancel) -> Iterator[ChatEvent]:
+    def _plain(self, request: ChatRequest, cancel, generator) -> Iterator[ChatEvent]:
         usage, finish, parts = Usage(0, 0), "stop", []
-        for delta in self._generate(request.messages, request.params, cancel):
+        for delta in self._generate(generator, request.messages, request.params, cancel):
             if delta.text:
                 parts.append(delta.text)
                 yield ChatEvent("delta", text=delta.text)
@@ -237,29 +257,15 @@ class ChatService:
             ),
         )
 
-    def _generate(self, messages, params: GenerationParams, cancel):
+    def _generate(self, generator, messages, params: GenerationParams, cancel):
         started, first, tokens = time.perf_counter(), None, 0
-        for delta in self.runtime.generator.stream(messages, params, cancel):
+        for delta in generator.stream(messages, params, cancel):
             if first is None and delta.text:
                 first = time.perf_counter() - started
             if delta.usage is not None:
                 tokens = delta.usage.completion_tokens
             yield delta
         self.runtime.telemetry.generated(tokens, time.perf_counter() - started, first)
-
-
-def replay(result: ChatResult, *, with_sources: bool, pieces: int = 4) -> Iterator[ChatEvent]:
-    """A cached answer as the same event sequence a fresh one makes: sources, a few deltas
-    (cut at spaces, so no citation marker is split), done. The first event carries the result
-    too (see ChatEvent)."""
-    words = result.content.split(" ") if result.content else []
-    step = max(1, -(-len(words) // pieces))
-    texts = [" ".join(words[i : i + step]) for i in range(0, len(words), step)]
-    events = [ChatEvent("sources", sources=result.sources)] if with_sources else []
-    events += [ChatEvent("delta", text=t if n == 0 else " " + t) for n, t in enumerate(texts)]
-    events.append(ChatEvent("done", result=result))
-    yield msgspec.structs.replace(events[0], result=result)
-    yield from events[1:]
 
 
 def preset_or_none(preset: str) -> str | None:

@@ -9,6 +9,14 @@ import msgspec
 from localchat.errors import LocalChatError
 
 
+class Quote(msgspec.Struct):
+    """The span of a source's chunk text the answer relies on (`text == chunk[start:end]`)."""
+
+    start: int
+    end: int
+    text: str = ""
+
+
 class Source(msgspec.Struct):
     """One numbered source of an answer, with the retrieval breakdown ("explain my answer")."""
 
@@ -27,6 +35,7 @@ class Source(msgspec.Struct):
     vector_rank: int | None = None
     cosine: float | None = None
     fused: float | None = None
+    quote: Quote | None = None
 
 
 class Citation(msgspec.Struct):
@@ -73,7 +82,7 @@ class Job(msgspec.Struct):
 
     id: str
     kind: str = "ingest"
-    status: str = "queued"  # queued | running | done | failed | cancelled
+    status: str = "queued"  # queued | running | done | failed | cancelled | interrupted
     files_total: int = 0
     files_done: int = 0
     added: int = 0
@@ -85,11 +94,12 @@ class Job(msgspec.Struct):
     current: str = ""
     message: str = ""
     errors: list[FileError] = []
+    skipped: list[FileError] = []  # files a folder walk passed over, with the reason
     document_ids: list[int] = []
 
     @property
     def finished(self) -> bool:
-        return self.status in ("done", "failed", "cancelled")
+        return self.status in ("done", "failed", "cancelled", "interrupted")
 
 
 class RagConfig(msgspec.Struct):

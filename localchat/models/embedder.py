@@ -117,16 +117,27 @@ def _features(words: list[str]) -> list[tuple[str, float]]:
 
 
 def open_embedder(settings: Settings) -> Embedder:
-    """The configured embedder: `models.embedding_path` if set, else the fastest accurate
-    way to run the bundled MiniLM on this machine (measured once, cached: models/selection.py).
-    """
-    from localchat.models.llama_embedder import LlamaEmbedder
+    """The configured embedder: `models.embedding_model` (a name from `localchat models`),
+    an upstream `/v1/embeddings` (`models.embedding_base_url`), `models.embedding_path`, or
+    the bundled MiniLM run by the fastest accurate engine on this machine (measured once,
+    cached: models/selection.py)."""
+    models = settings.models
+    if models.embedding_model and models.embedding_model != "all-MiniLM-L6-v2":
+        from localchat.modelfiles import discover
+        from localchat.modelfiles.choose import find_entry, open_embedding_entry
 
-    if settings.models.embedding_path:
-        from localchat.models.convert import ensure_embedding_gguf
+        entry = find_entry(discover(settings), models.embedding_model, "embedding")
+        return open_embedding_entry(entry, settings)
+    if models.embedding_base_url:
+        from localchat.models.upstream_embedder import UpstreamEmbedder
+
+        return UpstreamEmbedder.from_settings(settings)
+    if models.embedding_path:
+        from localchat.models.convert import amx_ready, ensure_embedding_gguf
+        from localchat.models.llama_embedder import LlamaEmbedder
 
         path = ensure_embedding_gguf(settings)
-        return LlamaEmbedder(path, threads=settings.models.threads)
+        return LlamaEmbedder(path, threads=models.threads, extra_buffers=amx_ready(settings))
     from localchat.models.auto import open_fastest
 
     return open_fastest(settings)
