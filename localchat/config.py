@@ -34,6 +34,9 @@ class ModelSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # Empty means "the bundled model": all-MiniLM-L6-v2 (converted once to GGUF in the data
     # dir) for embeddings, SmolLM2-135M-Instruct Q4_1 for generation.
     embedding_path: str = ""
+    # How the bundled embedding model runs: "auto" measures every engine at first start and
+    # keeps the fastest accurate one (models/selection.py); or one name from `localchat doctor`.
+    embedder: str = "auto"
     generation_path: str = ""
     # When set, generation goes to this OpenAI-compatible server (Ollama, llama.cpp, vLLM).
     upstream_base_url: str = ""
