@@ -37,6 +37,9 @@ class ModelSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # How the bundled embedding model runs: "auto" measures every engine at first start and
     # keeps the fastest accurate one (models/selection.py); or one name from `localchat doctor`.
     embedder: str = "auto"
+    # Where the "auto" verdict is cached. It describes the machine, not the library, so every
+    # data dir shares it: "" = the user cache dir (~/.cache/localchat on Linux).
+    machine_cache_dir: str = ""
     generation_path: str = ""
     # When set, generation goes to this OpenAI-compatible server (Ollama, llama.cpp, vLLM).
     upstream_base_url: str = ""
@@ -210,6 +213,15 @@ SECTIONS = {
     "ingest": IngestSettings,
     "mcp": McpSettings,
 }
+
+
+def machine_cache_dir(models: ModelSettings) -> Path:
+    """Per-machine measurements (the embedder verdict), shared by every data dir."""
+    if models.machine_cache_dir:
+        return Path(models.machine_cache_dir)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("localchat", appauthor=False))
 
 
 def default_data_dir() -> Path:

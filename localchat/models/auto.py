@@ -6,6 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from localchat.config import machine_cache_dir
 from localchat.models.candidates import (
     default_candidates,
     onnx_available,
@@ -38,12 +39,13 @@ def open_fastest(settings: Settings) -> Embedder:
     if settings.models.embedder != "auto":
         return _named_one(candidates, settings.models.embedder).open()
     key = choice_key(model_dir)
-    cached = load_choice(folder, key)
+    verdicts = machine_cache_dir(settings.models)
+    cached = load_choice(verdicts, key)
     if cached is None:
         # Measured on one thread each: tokens per CPU-second compare engines fairly there.
         measured = _named(settings, model_dir, folder, threads=1)
         cached, embedder = choose(measured, sample_texts(model_dir), key)
-        save_choice(folder, cached)
+        save_choice(verdicts, cached)
         embedder.close()
     chosen = next((c for c in candidates if c.name == cached.chosen), candidates[0])
     return chosen.open()
@@ -70,7 +72,7 @@ def cached_choice(settings: Settings) -> Choice | None:
     model_dir = bundled_minilm_dir()
     if model_dir is None:
         return None
-    return load_choice(models_dir(settings), choice_key(model_dir))
+    return load_choice(machine_cache_dir(settings.models), choice_key(model_dir))
 
 
 def choice_key(model_dir: Path) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from localchat.config import Settings
+from localchat.config import ModelSettings, Settings
 from localchat.models import auto, selection
 from localchat.models.embedder import open_embedder
 
@@ -13,7 +13,10 @@ def test_first_start_measures_later_starts_reuse_the_verdict(
     tmp_path, minilm_dir, reference, monkeypatch
 ) -> None:
     pytest.importorskip("onnxruntime")
-    settings = Settings(data_dir=str(tmp_path))
+    settings = Settings(
+        data_dir=str(tmp_path / "data"),
+        models=ModelSettings(machine_cache_dir=str(tmp_path / "machine")),
+    )
     assert auto.cached_choice(settings) is None
     calls = []
     real_choose = selection.choose
@@ -57,3 +60,17 @@ def test_an_unknown_engine_name_says_which_exist(tmp_path, minilm_dir) -> None:
     with pytest.raises(ConfigError, match="not an engine") as caught:
         open_embedder(settings)
     assert "llama.cpp f32" in caught.value.hint
+
+
+def test_the_verdict_is_shared_by_every_data_dir(tmp_path, minilm_dir, monkeypatch) -> None:
+    """It describes the machine: a second library must not measure again (~15 s at start)."""
+    pytest.importorskip("onnxruntime")
+    machine = ModelSettings(machine_cache_dir=str(tmp_path / "machine"))
+    calls = []
+    real_choose = selection.choose
+    monkeypatch.setattr(auto, "choose", lambda *a, **k: calls.append(1) or real_choose(*a, **k))
+    for name in ("one", "two"):
+        embedder = open_embedder(Settings(data_dir=str(tmp_path / name), models=machine))
+        embedder.close()
+    assert len(calls) == 1
+    assert auto.cached_choice(Settings(data_dir=str(tmp_path / "three"), models=machine))
