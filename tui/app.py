@@ -25,9 +25,9 @@ from localchat.client import (
     ensure_server,
 )
 from localchat.config import Settings
-from localchat.conversations import ConversationStore
 from localchat.errors import LocalChatError
 from tui.commands import palette_commands
+from tui.history import ConversationStore
 from tui.prefs import Prefs
 from tui.readable import readable
 from tui.sanitize import one_line
@@ -42,6 +42,11 @@ from tui.widgets.status_bar import AppStatus
 STYLES = Path(__file__).parent / "styles"
 STYLE_SHEETS = ("app", "chat", "library", "screens")
 HEARTBEAT_S = 15.0
+# How long a quit waits for a started server to shut down before killing it. A server in the
+# middle of a re-index can take many seconds; a killed one loses nothing (SQLite is the source
+# of truth, the index is checked on open) and resumes the re-index at its next start.
+QUIT_GRACE_S = 0.5
+SCREENSHOTS = "screenshots"
 Launcher = Callable[[Callable[[str], None], Callable[[ServerHandle], None]], ServerHandle]
 
 
@@ -109,7 +114,28 @@ class LocalChatApp(App[int]):
     def shutdown_server(self) -> None:
         """Stop the server if this app started it (called once the app has exited)."""
         if self.server is not None:
-            self.server.stop()
+            self.server.stop(timeout=QUIT_GRACE_S)
+
+    def deliver_screenshot(self, filename=None, path=None, time_format=None) -> str | None:
+        """Save an SVG of the screen in <data dir>/screenshots and say where (or why not).
+
+        Textual's own version writes to ~/Downloads, which may not exist, and reports a
+        failure without its reason."""
+        folder = Path(path) if path else self.settings.data_path / SCREENSHOTS
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            saved = self.save_screenshot(filename, str(folder), time_format)
+        except OSError as exc:
+            self.notify(
+                f"Could not save the screenshot in {folder}: {exc.strerror or exc}. "
+                "Check that the data dir is writable, or start with another --data-dir.",
+                title="Screenshot",
+                severity="error",
+                markup=False,
+            )
+            return None
+        self.notify(f"Saved the screenshot to {saved}", title="Screenshot", markup=False)
+        return saved
 
     # -- connecting -----------------------------------------------------------------------------
 
