@@ -57,3 +57,12 @@ def test_escape_sequences_split_across_pieces_are_removed_whole():
     out = "".join(cleaner.feed(p) for p in pieces) + cleaner.finish()
     assert out == "red text done "
     assert cleaner.feed("plain") == "plain", "plain text is never held back"
+
+
+def test_sources_header_does_not_promise_marks_when_nothing_is_cited(fake_open, settings, capsys):
+    fake_open.set_generator(ScriptedGenerator(["It holds tight, says the handbook."]))
+    assert ask.main(args(), settings) == 0
+    out = capsys.readouterr().out
+    assert "Sources (the answer cites none of them by number):" in out
+    assert "(* cited)" not in out and "*[" not in out
+    assert " [1] nuts.md, page 1" in out
