@@ -42,10 +42,11 @@ from tui.widgets.status_bar import AppStatus
 STYLES = Path(__file__).parent / "styles"
 STYLE_SHEETS = ("app", "chat", "library", "screens")
 HEARTBEAT_S = 15.0
-# How long a quit waits for a started server to shut down before killing it. A server in the
-# middle of a re-index can take many seconds; a killed one loses nothing (SQLite is the source
-# of truth, the index is checked on open) and resumes the re-index at its next start.
-QUIT_GRACE_S = 0.5
+# How long a started server may take to shut down, in the background, after the app has quit
+# (a re-index can take many seconds to wind down); then it is killed. A killed server loses
+# nothing (SQLite is the source of truth, the index is checked on open) and resumes the
+# re-index at its next start.
+QUIT_GRACE_S = 10.0
 SCREENSHOTS = "screenshots"
 Launcher = Callable[[Callable[[str], None], Callable[[ServerHandle], None]], ServerHandle]
 
@@ -114,7 +115,7 @@ class LocalChatApp(App[int]):
     def shutdown_server(self) -> None:
         """Stop the server if this app started it (called once the app has exited)."""
         if self.server is not None:
-            self.server.stop(timeout=QUIT_GRACE_S)
+            self.server.stop_in_background(QUIT_GRACE_S)
 
     def deliver_screenshot(self, filename=None, path=None, time_format=None) -> str | None:
         """Save an SVG of the screen in <data dir>/screenshots and say where (or why not).
