@@ -1,4 +1,4 @@
-"""The `localchat` command: parses arguments and dispatches (server and TUI imported lazily)."""
+"""The `localchat` command: parses arguments and dispatches (server, TUI, bench imported lazily)."""
 
 from __future__ import annotations
 
@@ -77,8 +77,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="chunk counts for retrieval at scale (repeatable)",
     )
     bench.add_argument("--output", help="also write the JSON figures to this file")
+    bench.add_argument(
+        "--shared",
+        metavar="DIR",
+        default=None,
+        help="folder with eval/scifact and docs-corpus (env LOCALCHAT_BENCH_SHARED; "
+        "default ../shared from the current directory)",
+    )
+    bench.add_argument(
+        "--st-python",
+        metavar="PYTHON",
+        default=None,
+        help="sentence-transformers venv's python for the baseline, '' to skip "
+        "(env LOCALCHAT_BENCH_ST_PYTHON; default ../bench-venv/bin/python)",
+    )
 
     sub.add_parser("doctor", help="check models, data dir, server and index; say what to do")
+
+    models = sub.add_parser("models", help="models on this machine; `models use NAME` picks one")
+    models.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    models_sub = models.add_subparsers(dest="action", metavar="ACTION")
+    use = models_sub.add_parser("use", help="set the chat (or embedding) model in the config file")
+    use.add_argument("name", metavar="NAME", help="a name from `localchat models`")
     return parser
 
 
@@ -110,6 +130,10 @@ def _dispatch(args: argparse.Namespace, settings) -> int:
         from server.app import serve
 
         return serve(settings, host=args.host, port=args.port)
+    if command == "bench":
+        from bench.command import main as bench_main  # a front end too: not part of the core
+
+        return bench_main(args, settings)
     from localchat.commands import run
 
     return run(command, args, settings)

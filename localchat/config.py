@@ -38,6 +38,24 @@ class ModelSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     upstream_base_url: str = ""
     upstream_api_key: str = ""
     upstream_model: str = ""
+    # A model by the name `localchat models` shows (e.g. "qwen2.5:1.5b"): it wins over
+    # generation_path / upstream_* (chat) and embedding_path (embeddings) when set.
+    chat_model: str = ""
+    embedding_model: str = ""
+    # Where else discovery looks: GGUF files or folders, and OpenAI-compatible base URLs.
+    search_paths: tuple[str, ...] = ()
+    servers: tuple[str, ...] = ()
+    probe_ollama: bool = True  # ask Ollama at 127.0.0.1:11434 for what it serves
+    allow_remote_servers: bool = False  # discovery probes loopback URLs only unless set
+    max_loaded_generators: int = 2  # answer models kept loaded for per-request `model` names
+    # When set, embeddings come from this OpenAI-compatible /v1/embeddings (TEI, vLLM, Ollama).
+    embedding_base_url: str = ""
+    embedding_api_key: str = ""
+    embedding_upstream_model: str = ""
+    embedding_batch: int = 64  # texts per request
+    embedding_concurrency: int = 4  # requests in flight at once
+    embedding_retries: int = 3  # retries of a 5xx, a timeout or a dropped connection
+    embedding_timeout_s: float = 30.0
     threads: int = 0  # 0: every core but one (llama.cpp threads spin-wait on each other)
     context_tokens: int = 4096
     max_answer_tokens: int = 512
@@ -67,6 +85,12 @@ class ServerSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 64 * 1024 * 1024
     allowed_roots: tuple[str, ...] = ()  # path ingestion over HTTP only below these
+    max_embedding_inputs: int = 256  # texts per POST /v1/embeddings
+    max_connections: int = 512  # uvicorn's limit_concurrency: beyond it, 503
+    header_timeout_s: float = 10.0  # a request's headers must arrive within this
+    body_timeout_s: float = 30.0  # a body that sends nothing for this long is cut off
+    keep_alive_s: float = 5.0  # idle keep-alive connections close after this
+    max_header_bytes: int = 16384  # the whole header block (h11_max_incomplete_event_size)
 
 
 class CacheSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -85,6 +109,9 @@ class IngestSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     parse_timeout_s: float = 120.0
     parse_memory_mb: int = 2048
     max_pages: int = 5000
+    # A symlink inside an ingested folder that leads outside it is skipped (with a warning in
+    # the report) unless this is true.
+    follow_symlinks: bool = False
 
 
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -104,8 +131,21 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return resolve_rag(self.rag)
 
 
+def preset_params(name: str, *, where: str = "") -> RagParams:
+    """The named preset's parameters: the one place an unknown preset name is refused."""
+    found = PRESETS.get(name) if isinstance(name, str) else None
+    if found is None:
+        problem = f"bad setting in {where}: rag.preset" if where else "unknown preset"
+        raise ConfigError(
+            f"{problem} = {name!r}" if where else f"{problem} {name!r}",
+            hint=f"choose one of {', '.join(PRESETS)}",
+            param="preset",
+        )
+    return found
+
+
 def resolve_rag(rag: RagSettings) -> RagParams:
-    base = PRESETS[rag.preset]
+    base = preset_params(rag.preset)
     merged = msgspec.structs.replace(
         base,
         **{
@@ -162,6 +202,12 @@ def load_settings(
     """Build Settings from (lowest first) defaults, a TOML file, the environment, arguments."""
     env = dict(os.environ if environ is None else environ)
     config_file = config_file or env.get("LOCALCHAT_CONFIG") or None
+    if config_file is None and environ is None:
+        # The file `localchat models use` writes; read when it exists and nothing else is named.
+        from localchat.config_file import default_config_path
+
+        default = default_config_path(env)
+        config_file = default if default.is_file() else None
     raw: dict[str, Any] = {}
     source = "defaults"
     if config_file:
@@ -185,12 +231,7 @@ def load_settings(
             f"bad setting in {source}: {exc}",
             hint=_allowed_hint(str(exc)),
         ) from None
-    if settings.rag.preset not in PRESETS:
-        raise ConfigError(
-            f"bad setting in {source}: rag.preset = {settings.rag.preset!r}",
-            hint=f"choose one of {', '.join(PRESETS)}",
-            param="preset",
-        )
+    preset_params(settings.rag.preset, where=source)
     settings.rag_params()  # validates overrides
     return settings
 
@@ -217,9 +258,5 @@ def _allowed_hint(message: str) -> str:
 def with_rag(settings: Settings, **changes: Any) -> Settings:
     """A copy of settings with rag fields replaced (validated)."""
     new = msgspec.structs.replace(settings, rag=msgspec.structs.replace(settings.rag, **changes))
-    if new.rag.preset not in PRESETS:
-        raise ConfigError(
-            f"unknown preset {new.rag.preset!r}", hint=f"choose one of {', '.join(PRESETS)}"
-        )
-    new.rag_params()
+    new.rag_params()  # refuses an unknown preset, validates overrides
     return new

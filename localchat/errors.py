@@ -171,6 +171,12 @@ class UpstreamError(GenerationError):
     code = "upstream_unavailable"
 
 
+class EmbeddingMismatchError(UpstreamError):
+    """An upstream embedding server answered vectors of the wrong size or count."""
+
+    code = "embedding_mismatch"
+
+
 # -- codes only an HTTP front end produces (each has its docs/troubleshooting.md section) ---
 
 
@@ -187,6 +193,20 @@ class MethodNotAllowedError(LocalChatError):
 class HostNotAllowedError(LocalChatError):
     code = "host_not_allowed"
     status = 400
+    error_type = "invalid_request_error"
+
+
+class CrossSiteRequestError(LocalChatError):
+    """A state-changing request from a web page of another origin (CSRF)."""
+
+    code = "cross_site_request"
+    status = 403
+    error_type = "permission_error"
+
+
+class UnsupportedMediaTypeError(LocalChatError):
+    code = "unsupported_media_type"
+    status = 415
     error_type = "invalid_request_error"
 
 

@@ -1,17 +1,21 @@
 """Background jobs: ingestion and re-chunking run one at a time on a worker thread.
 
 One worker keeps writers from racing: an ingest and a re-chunk of the same document never
-interleave, and each job's progress can be polled (GET /api/jobs/{id}) while it runs.
+interleave, and each job's progress can be polled (GET /api/jobs/{id}) while it runs. Jobs are
+saved in SQLite when queued and when finished, so after a restart the finished ones are still
+listed and the cut-off ones say `interrupted`.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Literal
 
 import msgspec
@@ -19,10 +23,13 @@ import msgspec
 from localchat.errors import JobNotFoundError
 from localchat.ingest.progress import FileOutcome, IngestProgress
 from localchat.ingest.rechunk import RechunkProgress, rechunk
+from localchat.store.job_log import JobLog
 from localchat.store.records import layout_id
 
-JobKind = Literal["ingest", "rechunk"]
-JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+log = logging.getLogger("localchat.jobs")
+SYNC_S = 1.0  # how often an idle worker checks SQLite for another process's writes
+JobKind = Literal["ingest", "rechunk", "reembed"]
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
 
 
 class JobError(msgspec.Struct):
@@ -48,6 +55,7 @@ class Job(msgspec.Struct):
     progress: float = 0.0  # 0..1
     current: str = ""
     errors: list[JobError] = []
+    skipped: list[JobError] = []  # files a folder walk passed over, each with its reason
     document_ids: list[int] = []
     message: str = ""
     created_at: float = 0.0
@@ -56,7 +64,10 @@ class Job(msgspec.Struct):
 
     def snapshot(self) -> Job:
         return msgspec.structs.replace(
-            self, errors=list(self.errors), document_ids=list(self.document_ids)
+            self,
+            errors=list(self.errors),
+            skipped=list(self.skipped),
+            document_ids=list(self.document_ids),
         )
 
 
@@ -70,7 +81,10 @@ class JobManager:
     def __init__(self, runtime, *, keep: int = 200) -> None:
         self._runtime = runtime
         self._keep = keep
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._log = JobLog(runtime.store, Job)
+        self._jobs: OrderedDict[str, Job] = OrderedDict(
+            (job.id, job) for job in self._log.recent(keep)
+        )
         self._lock = threading.Lock()
         self._queue: queue.Queue[tuple[Job, Callable[[Job], None]] | None] = queue.Queue()
         self._cancel = threading.Event()
@@ -80,16 +94,31 @@ class JobManager:
 
     # -- submitting ----------------------------------------------------------------------------
 
-    def ingest(self, paths: Sequence[str], failures: Iterable[FileOutcome] = ()) -> Job:
-        """Queue ingestion of paths; `failures` are files already refused (shown in the job)."""
-        refused = list(failures)
+    def ingest(
+        self,
+        paths: Sequence[str],
+        failures: Iterable[FileOutcome] = (),
+        *,
+        replaces: Mapping[str, Sequence[int]] | None = None,
+        discard: Callable[[str], None] | None = None,
+    ) -> Job:
+        """Queue ingestion of paths; `failures` are files already refused (shown in the job).
+
+        `replaces` maps a path to documents it supersedes: they are deleted once that path is
+        ingested (never before, so a failure loses nothing), and `discard` gets their paths."""
+        outcomes = list(failures)
+        refused = [o for o in outcomes if o.status != "skipped"]
+        superseded = {str(Path(p).resolve()): list(ids) for p, ids in (replaces or {}).items()}
         job = self._new("ingest")
         job.files_total = len(paths) + len(refused)
+        job.skipped = [_error(o) for o in outcomes if o.status == "skipped"]
         for outcome in refused:
             job.errors.append(_error(outcome))
             job.failed += 1
             job.files_done += 1
-        return self._submit(job, lambda j: self._run_ingest(j, list(paths), len(refused)))
+        return self._submit(
+            job, lambda j: self._run_ingest(j, list(paths), len(refused), superseded, discard)
+        )
 
     def rechunk(self) -> Job:
         """Queue a re-chunk to the active chunk layout (a queued one is reused)."""
@@ -98,6 +127,19 @@ class JobManager:
                 if job.kind == "rechunk" and job.status == "queued":
                     return job.snapshot()
         return self._submit(self._new("rechunk"), self._run_rechunk)
+
+    def reembed(self, embedder=None, name: str = "") -> Job:
+        """Queue giving every chunk a vector from `embedder` (default: the serving one, to
+        finish an interrupted run); a new embedder is swapped in once its vectors are complete.
+        """
+        run = lambda job: self._run_reembed(job, embedder, name)  # noqa: E731
+        return self._submit(self._new("reembed"), run)
+
+    def needs_reembed(self) -> bool:
+        """Some chunk has no vector from the serving embedding model."""
+        from localchat.ingest.reembed import missing_texts
+
+        return bool(missing_texts(self._runtime.store, self._runtime.embedder.model_id))
 
     def needs_rechunk(self) -> bool:
         """A document not in the active layout: a re-chunk was interrupted or never ran."""
@@ -143,9 +185,12 @@ class JobManager:
     def close(self, timeout: float = 30.0) -> None:
         with self._lock:
             self._closed = True
-            for job in self._jobs.values():
-                if job.status == "queued":
-                    self._finish(job, "cancelled", "the server shut down before the job ran")
+            cancelled = [job for job in self._jobs.values() if job.status == "queued"]
+            for job in cancelled:
+                self._finish(job, "cancelled", "the server shut down before the job ran")
+            snapshots = [job.snapshot() for job in cancelled]
+        for snapshot in snapshots:
+            self._log.save(snapshot)
         self._cancel.set()
         self._queue.put(None)
         self._worker.join(timeout)
@@ -166,11 +211,36 @@ class JobManager:
                     break
                 self._jobs.popitem(last=False)
             snapshot = job.snapshot()
+        self._log.save(snapshot)
+        self._log.prune(self._keep)
         self._queue.put((job, run))
         return snapshot
 
+    def _next(self) -> tuple[Job, Callable[[Job], None]] | None:
+        """The next job; while none is queued, keep the vector index in step with SQLite (an
+        ingest by another process, e.g. `localchat ingest` beside the server)."""
+        while True:
+            try:
+                item = self._queue.get(timeout=SYNC_S)
+            except queue.Empty:
+                self._sync_index()
+                continue
+            if item is not None:
+                self._sync_index()  # before writing, so the index file is never clobbered
+            return item
+
+    def _sync_index(self) -> None:
+        try:
+            added, removed = self._runtime.sync_index()
+        except Exception:  # a failed catch-up must not stop the worker; the next one retries
+            log.exception("could not catch the vector index up with SQLite")
+            return
+        if added or removed:
+            log.info("vector index caught up with SQLite: %d added, %d removed", added, removed)
+            self._runtime.telemetry.stored(*self._runtime.store.counts())
+
     def _loop(self) -> None:
-        while (item := self._queue.get()) is not None:
+        while (item := self._next()) is not None:
             job, run = item
             with self._lock:
                 if job.status != "queued" or self._closed:
@@ -182,18 +252,32 @@ class JobManager:
             except Exception as exc:  # a job failing must never kill the worker
                 with self._lock:
                     self._finish(job, "failed", f"{type(exc).__name__}: {exc}")
+            with self._lock:
+                snapshot = job.snapshot()
+            try:
+                self._log.save(snapshot)
+            except Exception:  # an unwritable store must not stop the worker either
+                log.exception("could not save job %s", job.id)
 
     def _finish(self, job: Job, status: JobStatus, message: str = "") -> None:
         job.status, job.message, job.finished_at = status, message, time.time()
         if status == "done":
             job.progress = 1.0
 
-    def _run_ingest(self, job: Job, paths: list[str], refused: int) -> None:
+    def _run_ingest(
+        self,
+        job: Job,
+        paths: list[str],
+        refused: int,
+        superseded: dict[str, list[int]],
+        discard: Callable[[str], None] | None,
+    ) -> None:
         def update(p: IngestProgress) -> None:
             with self._lock:
                 _apply_ingest(job, p, refused)
 
         report = self._runtime.ingest(paths, on_progress=update, cancel=self._cancel)
+        replaced = self._supersede(report.outcomes, superseded, discard)
         telemetry = self._runtime.telemetry
         telemetry.ingested(
             report.added + report.replaced, report.chunks, report.tokens, report.seconds
@@ -202,9 +286,31 @@ class JobManager:
         with self._lock:
             job.files_total = report.files + refused
             job.errors = job.errors[:refused] + [_error(o) for o in report.errors]
+            job.skipped += [_error(o) for o in report.skipped]
             job.failed = refused + report.failed
+            job.added, job.replaced = job.added - replaced, job.replaced + replaced
             status: JobStatus = "cancelled" if report.cancelled else "done"
             self._finish(job, status, _summary(job))
+
+    def _supersede(
+        self,
+        outcomes: Sequence[FileOutcome],
+        superseded: dict[str, list[int]],
+        discard: Callable[[str], None] | None,
+    ) -> int:
+        """Delete the documents each newly ingested path replaces; how many paths did."""
+        count = 0
+        for outcome in outcomes:
+            old = superseded.get(outcome.path, [])
+            if outcome.status == "failed" or not old:
+                continue
+            for document_id in old:
+                path = self._runtime.store.get_document(document_id).path
+                self._runtime.delete_document(document_id)
+                if discard is not None:
+                    discard(path)
+            count += outcome.status == "added"
+        return count
 
     def _run_rechunk(self, job: Job) -> None:
         def update(p: RechunkProgress) -> None:
@@ -233,6 +339,41 @@ class JobManager:
                     "done",
                     f"layout {report.layout}: {report.documents} documents, {report.chunks} chunks",
                 )
+
+    def _run_reembed(self, job: Job, embedder, name: str) -> None:
+        from localchat.index.vector_index import UsearchIndex, index_path
+        from localchat.ingest.reembed import ReembedProgress, reembed
+
+        runtime = self._runtime
+        swap = embedder is not None and embedder.model_id != runtime.embedder.model_id
+        embedder = embedder or runtime.embedder
+        # A new model gets its own index, built beside the serving one from its own vectors.
+        index = UsearchIndex(embedder.dim) if swap else runtime.index
+        if swap:
+            from localchat.index.vector_index import rebuild
+
+            rebuild(index, runtime.store, embedder.model_id)  # what an earlier run left
+        target = index_path(runtime.settings.data_path, embedder.model_id)
+
+        def update(p: ReembedProgress) -> None:
+            with self._lock:
+                job.chunks, job.tokens = p.texts_done, p.tokens
+                job.progress = p.texts_done / p.texts_total if p.texts_total else 1.0
+
+        try:
+            report = reembed(runtime.store, embedder, index, target, update, self._cancel)
+        except Exception:
+            if swap:
+                embedder.close()  # never served; the previous model keeps serving
+            raise
+        if not report.complete:
+            with self._lock:
+                self._finish(job, "cancelled", "stopped; the previous vectors keep serving")
+            return
+        if swap:
+            runtime.swap_embedder(embedder, index, name)
+        with self._lock:
+            self._finish(job, "done", f"{report.texts} texts embedded with {report.model}")
 
 
 def _apply_ingest(job: Job, p: IngestProgress, refused: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -10,12 +11,14 @@ import msgspec
 
 from localchat.cache import ResponseCache
 from localchat.cache.decoding import decoding_fingerprint, decoding_parts
-from localchat.config import PRESETS, RagParams, Settings, resolve_rag, validate_rag
-from localchat.errors import ConfigError
+from localchat.config import RagParams, Settings, preset_params, resolve_rag, validate_rag
+from localchat.errors import StoreError
+from localchat.generation.pool import GeneratorPool
 from localchat.index.vector_index import UsearchIndex, index_path, open_index
 from localchat.ingest.pipeline import Ingestor
 from localchat.ingest.progress import IngestProgress, IngestReport
 from localchat.models.embedder import Embedder
+from localchat.models.locate import SMOLLM2_FILE
 from localchat.retrieval.retriever import Mode, Retrieval, Retriever
 from localchat.store.store import Store
 from localchat.telemetry import NullTelemetry, Telemetry
@@ -51,8 +54,23 @@ class Runtime:
         self.index_state = index_state
         self.telemetry = telemetry
         self._parser_pool = parser_pool
-        self._generator = None
-        self._generator_lock = threading.Lock()
+        self.generators = GeneratorPool(
+            lambda name: _open_generator(settings, name),
+            max_loaded=settings.models.max_loaded_generators,
+            bundled_id=SMOLLM2_FILE.removesuffix(".gguf"),
+        )
+        self._discovery = None
+        self._discovery_lock = threading.Lock()
+        self._retired: list = []  # replaced retrievers and embedders, closed at the end
+        from localchat.modelfiles.discover import embedding_name
+
+        self.embedding_name = embedding_name(settings)  # by its `localchat models` name
+        self._use_embedder(embedder, index)
+
+    def _use_embedder(self, embedder: Embedder, index: UsearchIndex) -> None:
+        """Everything that depends on the embedding model: its index, cache and retriever."""
+        settings, store = self.settings, self.store
+        self.embedder, self.index = embedder, index
         decoding = decoding_parts(settings.models.context_tokens, settings.rag.max_source_tokens)
         # The lambda looks telemetry up at each report, so set_telemetry() redirects it too.
         self.cache = ResponseCache(
@@ -71,6 +89,21 @@ class Runtime:
             query_embeddings=self.cache.query_embeddings,
         )
         self.index_file = index_path(settings.data_path, embedder.model_id)
+        self.seen_version = store.corpus_version()  # the corpus the index was built for
+
+    def swap_embedder(self, embedder: Embedder, index: UsearchIndex, name: str = "") -> None:
+        """Serve with another embedding model whose vectors are complete in `index` (built by
+        localchat.ingest.reembed). Embedder, index, cache and retriever change together, so a
+        query never meets vectors of two models."""
+        old_retriever, old_cache, old_embedder = self.retriever, self.cache, self.embedder
+        self._use_embedder(embedder, index)
+        self.embedding_name = name or embedder.model_id
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE documents SET embed_model = ?", (embedder.model_id,))
+        self.cache.invalidate()
+        old_cache.close()
+        # Closed with the runtime: a search that began a moment ago may still be using them.
+        self._retired += [old_retriever, old_embedder]
 
     @classmethod
     def open(
@@ -103,9 +136,10 @@ class Runtime:
         self.retriever.close()
         if self._parser_pool is not None:
             self._parser_pool.close()
-        if self._generator is not None:
-            self._generator.close()
+        self.generators.close()
         self.embedder.close()
+        for retired in self._retired:
+            retired.close()
         self.cache.close()
         self.store.close()
 
@@ -121,11 +155,7 @@ class Runtime:
     def params(self, preset: str | None = None) -> RagParams:
         """Parameters for a query: a named preset as is, or the active configuration."""
         if preset is not None:
-            if preset not in PRESETS:
-                raise ConfigError(
-                    f"unknown preset {preset!r}", hint=f"choose one of {', '.join(PRESETS)}"
-                )
-            return PRESETS[preset]
+            return preset_params(preset)
         cfg = self.rag_config()
         return RagParams(cfg.chunk_size, cfg.chunk_overlap, cfg.top_k, cfg.min_similarity)
 
@@ -133,13 +163,8 @@ class Runtime:
         """Apply a preset and/or overrides; returns (new config, whether chunks must change)."""
         current = self.rag_config()
         preset = changes.get("preset", current.preset)
-        if preset not in PRESETS:
-            raise ConfigError(
-                f"unknown preset {preset!r}",
-                hint=f"choose one of {', '.join(PRESETS)}",
-                param="preset",
-            )
-        base = PRESETS[preset] if "preset" in changes else self.params()
+        named = preset_params(preset)
+        base = named if "preset" in changes else self.params()
         values = msgspec.structs.asdict(base) | {
             k: v for k, v in changes.items() if k in RagParams.__struct_fields__
         }
@@ -162,6 +187,7 @@ class Runtime:
             load=self._load,
             on_written=self._corpus_written(on_written),
             max_file_bytes=self.settings.ingest.max_file_bytes,
+            follow_symlinks=self.settings.ingest.follow_symlinks,
         )
 
     def _corpus_written(self, then):
@@ -187,7 +213,26 @@ class Runtime:
         on_progress: Callable[[IngestProgress], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> IngestReport:
-        return self.ingestor().ingest_paths(paths, on_progress, cancel)
+        report = self.ingestor().ingest_paths(paths, on_progress, cancel)
+        self.sync_index()  # our writes are in the index; this also takes in anyone else's
+        return report
+
+    def sync_index(self) -> tuple[int, int]:
+        """Catch the vector index up when another process changed the corpus in SQLite (a CLI
+        ingest beside the server): (vectors added, removed). Call it from the one writer
+        thread (the job worker) while no ingest of this process runs."""
+        version = self.store.corpus_version()
+        if version == self.seen_version:
+            return 0, 0
+        from localchat.index.catch_up import catch_up
+
+        added, removed = catch_up(self.index, self.store, self.embedder.model_id)
+        self.seen_version = version
+        if added or removed:
+            self.cache.invalidate()
+            with contextlib.suppress(StoreError):  # the file is a cache; memory is current
+                self.index.save(self.index_file)
+        return added, removed
 
     def search(self, query: str, *, preset: str | None = None, mode: Mode = "hybrid") -> Retrieval:
         return self.retriever.search(query, self.params(preset), mode=mode)
@@ -201,17 +246,51 @@ class Runtime:
 
     @property
     def generator(self):
-        """The answer model, loaded on first use (retrieval-only commands never pay for it)."""
-        with self._generator_lock:
-            if self._generator is None:
-                from localchat.generation import open_generator
-
-                self._generator = open_generator(self.settings)
-            return self._generator
+        """The active answer model, loaded on first use (retrieval-only commands never pay)."""
+        return self.generators.active
 
     def set_generator(self, generator) -> None:
-        with self._generator_lock:
-            self._generator = generator
+        self.generators.set_active(generator)
+
+    @property
+    def _generator(self):
+        """The active model if loaded, else None (setting None unloads it: the next use
+        opens the configured model again)."""
+        return self.generators.loaded_active()
+
+    @_generator.setter
+    def _generator(self, generator) -> None:
+        self.generators.set_active(generator)
+
+    @property
+    def generator_is_bundled(self) -> bool:
+        """True while the active answer model is the bundled SmolLM2 (nobody chose it)."""
+        return self.generators.is_bundled()
+
+    # -- models on this machine ------------------------------------------------------------
+
+    def models(self, *, refresh: bool = False):
+        """What `localchat models` finds (cached; `refresh` looks again)."""
+        from localchat.modelfiles import discover
+
+        with self._discovery_lock:
+            if self._discovery is None or refresh:
+                self._discovery = discover(self.settings)
+            return self._discovery
+
+    def discovered(self) -> bool:
+        return self._discovery is not None
+
+    def chat_model_names(self) -> list[str]:
+        return [m.name for m in self.models().chat_models()]
+
+    def switch_generator(self, name: str):
+        """Make the discovered chat model `name` the active one (load first, then swap)."""
+        from localchat.modelfiles.choose import find_entry
+
+        if name != self.generator.model_id:
+            find_entry(self.models(), name, "chat")  # a clear error for a typo, before loading
+        return self.generators.switch(name)
 
     def set_telemetry(self, telemetry: Telemetry) -> Telemetry:
         """Report to `telemetry` from now on; returns the previous one (to restore later).
@@ -221,6 +300,17 @@ class Runtime:
         all of them, including those of the cache built before the swap."""
         previous, self.telemetry = self.telemetry, telemetry
         return previous
+
+
+def _open_generator(settings: Settings, name: str | None):
+    # Looked up at each call (not imported at module load) so tests can stand in a loader.
+    import localchat.generation
+
+    return (
+        localchat.generation.open_generator(settings, name)
+        if name
+        else (localchat.generation.open_generator(settings))
+    )
 
 
 __all__ = ["RagConfig", "Runtime", "resolve_rag"]

@@ -15,6 +15,7 @@ from litestar.di import Provide
 
 from localchat.config import Settings
 from localchat.runtime import Runtime
+from server.controllers.active_models import ActiveModelsController
 from server.controllers.chat import ChatController
 from server.controllers.completions import CompletionsController
 from server.controllers.config import RagConfigController
@@ -24,7 +25,9 @@ from server.controllers.health import HealthController, MetricsController
 from server.controllers.models import ModelsController
 from server.controllers.search import SearchController
 from server.errors import EXCEPTION_HANDLERS
+from server.limits import RouteBodyLimits
 from server.metrics import Metrics, RequestMetrics
+from server.origin import OriginGuard
 from server.security import ApiKeys, SecurityMiddleware, check_bind, host_allowlist
 from server.state import ServerState
 
@@ -39,6 +42,7 @@ CONTROLLERS = [
     JobsController,
     SearchController,
     RagConfigController,
+    ActiveModelsController,
     HealthController,
     MetricsController,
 ]
@@ -65,7 +69,11 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Litesta
         route_handlers=CONTROLLERS,
         dependencies={"core": Provide(lambda: state, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[SecurityMiddleware(host_allowlist(settings.server), keys)],
+        middleware=[
+            SecurityMiddleware(host_allowlist(settings.server), keys),
+            OriginGuard(cors),
+            RouteBodyLimits(settings),
+        ],
         lifespan=[lifespan],
         request_max_body_size=settings.server.max_body_bytes,
         cors_config=CORSConfig(allow_origins=list(cors)) if cors else None,
@@ -82,6 +90,8 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     """Run the server until interrupted (the `localchat serve` command)."""
     import uvicorn
 
+    from server.connections import uvicorn_config
+
     server = msgspec.structs.replace(
         settings.server, host=host or settings.server.host, port=port or settings.server.port
     )
@@ -89,7 +99,6 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     app = create_app(settings)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     log.info("LocalChat on http://%s:%d (data in %s)", server.host, server.port, settings.data_path)
-    uvicorn.run(
-        app, host=server.host, port=server.port, log_level="info", timeout_graceful_shutdown=10
-    )
-    return 0
+    runner = uvicorn.Server(uvicorn_config(app, server, log_level="info"))
+    runner.run()
+    return 0 if runner.started else 1

@@ -83,10 +83,19 @@ class ServerState:
         if self.generator_error is not None:
             log.error("answer model unavailable: %s", self.generator_error.user_message())
         try:
+            runtime.models()  # discovery, so the first /v1/models does not wait for it
+        except Exception:
+            log.exception("model discovery failed")
+        try:
             if self.jobs.needs_rechunk():  # an interrupted re-chunk resumes
                 self.jobs.rechunk()
         except Exception:
             log.exception("could not check the chunk layout")
+        try:
+            if self.jobs.needs_reembed():  # a new embedding model, or an interrupted run
+                self.jobs.reembed()
+        except Exception:
+            log.exception("could not check the vectors")
 
     def close(self) -> None:
         if self._jobs is not None:
@@ -140,6 +149,14 @@ class ServerState:
             return ""
         return self.runtime.generator.model_id
 
+    async def chat_names(self) -> list[str]:
+        """Names of the chat models found on this machine (discovery runs once, in a thread;
+        afterwards the answer is cached and no thread is needed)."""
+        runtime = self.runtime
+        if runtime.discovered():
+            return runtime.chat_model_names()
+        return await anyio.to_thread.run_sync(runtime.chat_model_names)
+
     def chat_events(
         self, request: ChatRequest, cancel: threading.Event
     ) -> AsyncIterator[ChatEvent]:
@@ -161,10 +178,13 @@ class ServerState:
         if self.generator_error is not None:
             return f"the answer model is unavailable: {self.generator_error.message}"
         runtime = self._runtime
-        if self.jobs.active("ingest") is None and self.jobs.active("rechunk") is None:
+        if not any(self.jobs.active(kind) for kind in ("ingest", "rechunk", "reembed")):
             # Mid-ingest the index trails SQLite by one write; only a quiet store must agree.
             expected, _ = runtime.store.key_stats(runtime.embedder.model_id)
-            if len(runtime.index) != expected:
+            # Another process wrote to SQLite: the job worker is catching the index up (in
+            # about a second); meanwhile search still answers, so the server stays ready.
+            catching_up = runtime.store.corpus_version() != runtime.seen_version
+            if len(runtime.index) != expected and not catching_up:
                 return (
                     f"the vector index holds {len(runtime.index)} vectors but SQLite has "
                     f"{expected}; restart to rebuild it"

@@ -1,4 +1,4 @@
-"""Import contracts: the core knows no front end; server and tui never import each other."""
+"""Import contracts: the core knows no front end; server, tui and bench never import each other."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,8 @@ import localchat
 import server
 import tui
 
-FRONT_ENDS = ("textual", "litestar", "prometheus_client", "server", "tui")
+REPO = Path(__file__).resolve().parents[1]
+FRONT_ENDS = ("textual", "litestar", "prometheus_client", "server", "tui", "bench")
 
 
 def modules_of(package) -> list[str]:
@@ -36,7 +38,7 @@ def imported_after(modules: list[str]) -> set[str]:
 
 
 def test_core_imports_no_front_end():
-    # localchat.cli dispatches to server/tui lazily, inside the commands that need them.
+    # localchat.cli dispatches to server/tui/bench lazily, inside the commands that need them.
     core = [m for m in modules_of(localchat) if m != "localchat.cli"]
     assert len(core) > 30
     leaked = imported_after(core) & set(FRONT_ENDS)
@@ -47,3 +49,32 @@ def test_core_imports_no_front_end():
 def test_front_ends_do_not_import_each_other(package, forbidden):
     loaded = imported_after(modules_of(package))
     assert forbidden not in loaded
+
+
+def lint_imports(*args: str) -> subprocess.CompletedProcess:
+    # The console script sits next to this interpreter; it reads [tool.importlinter] from the
+    # repo's pyproject.toml, so it runs from the repo root.
+    script = Path(sys.executable).with_name("lint-imports")
+    return subprocess.run(
+        [str(script), "--no-cache", *args], cwd=REPO, capture_output=True, text=True
+    )
+
+
+def test_import_contracts_are_kept():
+    done = lint_imports()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 kept, 0 broken" in done.stdout
+
+
+def test_a_broken_layer_is_reported(tmp_path):
+    # The same tool on the real code, with the still-inverted store → retrieval import no longer
+    # ignored: it must be found, or the kept contracts above would prove nothing.
+    config = tmp_path / "contracts.ini"
+    config.write_text(
+        "[importlinter]\nroot_packages =\n    localchat\n\n"
+        "[importlinter:contract:store-below-retrieval]\nname = store below retrieval\n"
+        "type = layers\nlayers =\n    localchat.retrieval\n    localchat.store\n"
+    )
+    done = lint_imports("--config", str(config))
+    assert done.returncode == 1
+    assert "localchat.store.queries -> localchat.retrieval.query" in done.stdout

@@ -25,6 +25,7 @@ from localchat.client import (
     ensure_server,
 )
 from localchat.config import Settings
+from localchat.config_file import config_path, set_value
 from localchat.errors import LocalChatError
 from tui.commands import palette_commands
 from tui.history import ConversationStore
@@ -35,6 +36,7 @@ from tui.screens.chat import ChatScreen
 from tui.screens.connect import ConnectScreen
 from tui.screens.help import HelpScreen
 from tui.screens.library import LibraryScreen
+from tui.screens.models import ModelsScreen
 from tui.screens.presets import PresetsScreen
 from tui.screens.wizard import WizardScreen
 from tui.widgets.status_bar import AppStatus
@@ -60,6 +62,7 @@ class LocalChatApp(App[int]):
         Binding("f2", "show('chat')", "Chat", priority=True),
         Binding("f3", "show('library')", "Library", priority=True),
         Binding("f4", "show('presets')", "Presets", priority=True),
+        Binding("f6", "models", "Models", priority=True),
         Binding("ctrl+t", "change_theme", "Theme", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -279,6 +282,23 @@ class LocalChatApp(App[int]):
                 self.screen.ask(question)
 
         self.push_screen(WizardScreen(), callback=done)
+
+    def action_models(self) -> None:
+        """The model picker (F6, or "Choose the answer model" in the palette)."""
+        if self.api is not None and not isinstance(self.screen, ModelsScreen):
+            self.push_screen(ModelsScreen())
+
+    def model_switched(self, name: str) -> None:
+        """After the server switched: remember the choice when this TUI runs its own server."""
+        where = ""
+        if self.server_override is None:  # our local server: make the choice the default
+            try:
+                path = config_path(self.config_file)
+                set_value(path, "models", "chat_model", name)
+                where = f" Saved as models.chat_model in {path}."
+            except LocalChatError as exc:
+                self.note_error(exc)
+        self.notify(f"Answers now come from {name}.{where}", markup=False)
 
     async def in_chat(self, action: str) -> None:
         await self.action_show("chat")

@@ -26,6 +26,11 @@ def palette_commands(app) -> Iterator[SystemCommand]:
     )
     for title, help_text, action in chat_actions:
         yield SystemCommand(title, help_text, lambda action=action: app.in_chat(action))
+    yield SystemCommand(
+        "Choose the answer model",
+        "Models found on this machine: Ollama, LM Studio, HF cache, servers (F6)",
+        app.action_models,
+    )
     yield SystemCommand("Welcome wizard", "Models, sample documents, a first question", app.wizard)
     yield SystemCommand("Reconnect", "Find or restart the LocalChat server", app.connect)
     for name in PRESETS:

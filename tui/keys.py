@@ -12,6 +12,8 @@ EXTRA_KEYS: list[tuple[str, str, str]] = [
     ("Library", "tab / →", "Complete the path being typed"),
     ("Library", "enter", "Add the typed path"),
     ("Everywhere", "ctrl+p", "Every action by name"),
+    ("Models", "enter", "Switch to the highlighted model"),
+    ("Models", "1 … 9", "Switch to model n at once"),
 ]
 
 
@@ -20,6 +22,7 @@ def _scopes():
     from tui.screens.chat import ChatScreen
     from tui.screens.conversations import ConversationsScreen
     from tui.screens.library import LibraryScreen
+    from tui.screens.models import ModelsScreen
     from tui.screens.picker import PickerScreen
     from tui.screens.presets import PresetsScreen
     from tui.screens.sources import SourcesScreen
@@ -35,6 +38,7 @@ def _scopes():
         ("Library", LibraryScreen),
         ("Browse", PickerScreen),
         ("Presets", PresetsScreen),
+        ("Models", ModelsScreen),
         ("Wizard", WizardScreen),
     ]
 

@@ -1,31 +1,7 @@
-"""Make document text and model output safe to show in a terminal (DESIGN §7)."""
+"""The TUI shows document text and model output through the core's one sanitiser."""
 
 from __future__ import annotations
 
-import re
+from localchat.sanitize import clean, one_line
 
-# ESC-introduced sequences: CSI (colours, cursor moves), OSC (titles, hyperlinks, clipboard),
-# DCS/SOS/PM/APC strings, and two-character escapes. 8-bit C1 forms are caught below.
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
-    r"|\x1b[ -/]*[0-~]?"
-)
-# C0 controls except tab and newline, DEL, C1 controls, and bidi overrides that can make
-# shown text differ from stored text ("Trojan Source").
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def clean(text: str) -> str:
-    """Text with terminal escape sequences and control characters removed (\\n and \\t kept)."""
-    text = text.replace("\r\n", "\n")
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
-
-
-def one_line(text: str, limit: int = 0) -> str:
-    """Cleaned text on one line (whitespace runs become one space), cut to `limit` if set."""
-    flat = " ".join(clean(text).split())
-    if limit and len(flat) > limit:
-        return flat[: limit - 1].rstrip() + "…"
-    return flat
+__all__ = ["clean", "one_line"]

@@ -28,6 +28,7 @@ from localchat.cache.semantic import Candidate, best_match, normalise
 from localchat.cache.sqlite_tier import SqliteTier
 from localchat.config import CacheSettings, RagParams
 from localchat.models.embedder import Embedder
+from localchat.retrieval.query_vectors import QueryVectors
 from localchat.retrieval.retriever import Retrieval
 from localchat.store.store import Store
 
@@ -84,6 +85,7 @@ class ResponseCache:
         self.memory = MemoryTier(settings.l1_entries, settings.l1_bytes)
         self.sqlite = SqliteTier(store, settings.l2_entries)
         self.query_embeddings = QueryEmbeddingCache(self, embedder.model_id)
+        self.query_vectors = QueryVectors(embedder, self.query_embeddings)
         self._epoch = 0
         self._seen_version: int | None = None
         self._lock = threading.Lock()
@@ -187,11 +189,7 @@ class ResponseCache:
         return result
 
     def embed_query(self, text: str) -> np.ndarray:
-        vector = self.query_embeddings.get(text)
-        if vector is None:
-            vector = np.asarray(self.embedder.embed([text])[0], dtype=np.float32)
-            self.query_embeddings.put(text, vector)
-        return vector
+        return self.query_vectors.embed(text)
 
     # -- corpus changes ----------------------------------------------------------------------
 

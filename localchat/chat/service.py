@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ class ChatRequest(msgspec.Struct, frozen=True):
     params: GenerationParams = GenerationParams()
     preset: str | None = "balanced"  # None: plain chat with the generator, no retrieval
     use_cache: bool = True  # False: never served from the cache (the fresh answer refreshes it)
+    # A chat model from `localchat models` to answer with; None: the active one.
+    model: str | None = None
 
 
 class ChatResult(msgspec.Struct):
@@ -51,6 +54,7 @@ class ChatEvent(msgspec.Struct, frozen=True):
     text: str = ""
     sources: list[dict[str, Any]] = []
     result: ChatResult | None = None
+    model: str = ""  # set on the first event: the chat model that answers (X-LocalChat-Model)
 
 
 def hit_to_source(index: int, hit: Hit) -> Source:
@@ -101,30 +105,47 @@ class ChatService:
     ) -> Iterator[ChatEvent]:
         """Events of a cached answer (replayed) or of a fresh one (stored when complete)."""
         split_messages(request.messages)  # a bad request fails before the cache is asked
+        # One generator for the whole answer: a model switch meanwhile affects the next one.
+        with self._lease(request.model) as generator:
+            events = self._answer(request, generator, cancel)
+            first = next(events, None)
+            if first is not None:
+                yield msgspec.structs.replace(first, model=generator.model_id)
+                yield from events
+
+    def _lease(self, model: str | None):
+        generators = getattr(self.runtime, "generators", None)
+        if generators is None:  # a bare runtime (tests) without a pool
+            return contextlib.nullcontext(self.runtime.generator)
+        return generators.lease(model)
+
+    def _answer(self, request: ChatRequest, generator, cancel) -> Iterator[ChatEvent]:
         cache = getattr(self.runtime, "cache", None)
         ticket = None
         if cache is not None:
-            ticket = cache.answer_ticket(self.key_parts(request), use_cache=request.use_cache)
+            parts = self.key_parts(request, generator)
+            ticket = cache.answer_ticket(parts, use_cache=request.use_cache)
         if ticket is not None and (hit := cache.lookup_answer(ticket)) is not None:
             result = msgspec.msgpack.decode(hit.value, type=ChatResult)
             result.cache, result.retrieval_ms = hit.tier, 0.0  # nothing was retrieved now
             yield from replay(result, with_sources=request.preset is not None)
             return
-        for event in self._fresh(request, cancel):
+        for event in self._fresh(request, cancel, generator):
             done = event.kind == "done" and event.result.finish_reason != "cancelled"
             if done and ticket is not None:  # a cancelled answer is partial: never cached
                 cache.store_answer(ticket, msgspec.msgpack.encode(event.result))
             yield event
 
-    def key_parts(self, request: ChatRequest):
+    def key_parts(self, request: ChatRequest, generator=None):
         """Everything the answer depends on, but the corpus version (the cache adds that)."""
         runtime = self.runtime
+        generator = generator or runtime.generator
         rag = None if request.preset is None else runtime.params(preset_or_none(request.preset))
         return answer_key(
             request.messages,
             request.params,
             system_prompt=self.system_prompt,
-            generator=runtime.generator.model_id,
+            generator=generator.model_id,
             embedder=runtime.embedder.model_id,
             preset=request.preset,
             rag=rag,
@@ -132,10 +153,12 @@ class ChatService:
             rrf_k=runtime.retriever.rrf_k,
         )
 
-    def _fresh(self, request: ChatRequest, cancel: threading.Event | None) -> Iterator[ChatEvent]:
+    def _fresh(
+        self, request: ChatRequest, cancel: threading.Event | None, generator
+    ) -> Iterator[ChatEvent]:
         question, history, extra_system = split_messages(request.messages)
         if request.preset is None:
-            yield from self._plain(request, cancel)
+            yield from self._plain(request, cancel, generator)
             return
         retrieval = self.retrieve(
             retrieval_query(history, question), request.preset, use_cache=request.use_cache
@@ -155,7 +178,6 @@ class ChatService:
                 ),
             )
             return
-        generator = self.runtime.generator
         system = self.system_prompt + (f"\n\n{extra_system}" if extra_system else "")
         if request.params.max_tokens >= generator.context_tokens:
             # Never satisfiable; below that, plan_prompt lowers max_tokens to the room left.
@@ -181,7 +203,7 @@ class ChatService:
         yield ChatEvent("sources", sources=entries)
         citations = StreamingCitationFilter(used)
         usage, finish = Usage(0, 0), "stop"
-        for delta in self._generate(plan.messages, params, cancel):
+        for delta in self._generate(generator, plan.messages, params, cancel):
             if text := citations.feed(delta.text):
                 yield ChatEvent("delta", text=text)
             if delta.finish_reason is not None:
@@ -217,9 +239,9 @@ class ChatService:
         self.runtime.telemetry.retrieval(time.perf_counter() - started, len(result.hits))
         return result
 
-    def _plain(self, request: ChatRequest, cancel) -> Iterator[ChatEvent]:
+    def _plain(self, request: ChatRequest, cancel, generator) -> Iterator[ChatEvent]:
         usage, finish, parts = Usage(0, 0), "stop", []
-        for delta in self._generate(request.messages, request.params, cancel):
+        for delta in self._generate(generator, request.messages, request.params, cancel):
             if delta.text:
                 parts.append(delta.text)
                 yield ChatEvent("delta", text=delta.text)
@@ -237,9 +259,9 @@ class ChatService:
             ),
         )
 
-    def _generate(self, messages, params: GenerationParams, cancel):
+    def _generate(self, generator, messages, params: GenerationParams, cancel):
         started, first, tokens = time.perf_counter(), None, 0
-        for delta in self.runtime.generator.stream(messages, params, cancel):
+        for delta in generator.stream(messages, params, cancel):
             if first is None and delta.text:
                 first = time.perf_counter() - started
             if delta.usage is not None:

@@ -21,6 +21,7 @@ from localchat.client.types import (
     decode,
     items,
 )
+from localchat.wire.models import ActiveModelView, ModelsView
 
 ServerUnreachableError = errors.ServerUnreachableError
 
@@ -154,6 +155,16 @@ class LocalChatClient:
         config = decode(await self._request("POST", "/api/config/rag", json=changes), RagConfig)
         job = await self.job(config.rechunk_job) if config.rechunk_job else None
         return config, job
+
+    async def local_models(self, *, refresh: bool = False) -> ModelsView:
+        """What the server found on its machine (GET /api/models), with a note for each."""
+        path = "/api/models?refresh=true" if refresh else "/api/models"
+        return decode(await self._request("GET", path), ModelsView)
+
+    async def use_model(self, name: str) -> ActiveModelView:
+        """Make `name` the server's chat model (it loads it, then swaps; no restart)."""
+        body = await self._request("POST", "/api/models/active", json={"model": name})
+        return decode(body, ActiveModelView)
 
     async def chat(
         self, messages: Sequence[dict[str, str]], *, model: str = "localchat", **extra: Any

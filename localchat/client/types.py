@@ -73,7 +73,7 @@ class Job(msgspec.Struct):
 
     id: str
     kind: str = "ingest"
-    status: str = "queued"  # queued | running | done | failed | cancelled
+    status: str = "queued"  # queued | running | done | failed | cancelled | interrupted
     files_total: int = 0
     files_done: int = 0
     added: int = 0
@@ -85,11 +85,12 @@ class Job(msgspec.Struct):
     current: str = ""
     message: str = ""
     errors: list[FileError] = []
+    skipped: list[FileError] = []  # files a folder walk passed over, with the reason
     document_ids: list[int] = []
 
     @property
     def finished(self) -> bool:
-        return self.status in ("done", "failed", "cancelled")
+        return self.status in ("done", "failed", "cancelled", "interrupted")
 
 
 class RagConfig(msgspec.Struct):

@@ -12,8 +12,8 @@ MODULES = {
     "search": "localchat.commands.search",
     "ask": "localchat.commands.ask",
     "eval": "localchat.commands.evaluate",
-    "bench": "localchat.commands.bench",
     "doctor": "localchat.commands.doctor",
+    "models": "localchat.commands.models",
 }
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from typing import Any
 
@@ -12,16 +11,7 @@ from localchat.commands.output import print_json
 from localchat.config import Settings
 from localchat.generation.base import ChatMessage, GenerationParams
 from localchat.runtime import Runtime
-
-# Model output and document text are data: terminal escape sequences and control characters
-# in them must not reach the terminal (they could move the cursor, retitle the window, …).
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.")
-_UNFINISHED = re.compile(r"\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*)?")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+from localchat.sanitize import StreamCleaner, clean
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
@@ -42,27 +32,6 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         runtime.close()
     print_sources(result)
     return 0
-
-
-class StreamCleaner:
-    """`printable` for text arriving in pieces: an escape sequence split across pieces is
-    held back until it is complete, so it is removed whole."""
-
-    def __init__(self) -> None:
-        self._held = ""
-
-    def feed(self, text: str) -> str:
-        text = self._held + text
-        cut = text.rfind("\x1b")
-        if cut >= 0 and _UNFINISHED.fullmatch(text, cut) and len(text) - cut < 64:
-            text, self._held = text[:cut], text[cut:]
-        else:
-            self._held = ""
-        return printable(text)
-
-    def finish(self) -> str:
-        rest, self._held = self._held, ""
-        return printable(rest)
 
 
 def stream_to(out, service: ChatService, request: ChatRequest) -> ChatResult:
@@ -92,7 +61,7 @@ def print_sources(result: ChatResult, out=None) -> None:
     for source in result.sources:
         mark = "*" if source["index"] in cited else " "
         out.write(
-            f"{mark}[{source['index']}] {printable(source['filename'])}, page {source['page']} "
+            f"{mark}[{source['index']}] {clean(source['filename'])}, page {source['page']} "
             f"(relevance {source['relevance']:.2f})\n"
         )
     if result.sources_dropped:

@@ -137,7 +137,11 @@ def check_store_and_index(settings: Settings) -> list[Check]:
 def check_server(settings: Settings) -> list[Check]:
     import httpx
 
-    url = f"http://{settings.server.host}:{settings.server.port}/api/health/ready"
+    from localchat.client.launch import server_url
+    from localchat.client.library import server_for_library
+
+    base = server_url(settings)  # the configured host and port (not a default)
+    url = f"{base}/api/health/ready"
     try:
         response = httpx.get(url, timeout=2)
     except httpx.HTTPError:
@@ -151,7 +155,7 @@ def check_server(settings: Settings) -> list[Check]:
             )
         ]
     ok = response.status_code == 200
-    return [
+    checks = [
         Check(
             "server",
             ok,
@@ -159,6 +163,18 @@ def check_server(settings: Settings) -> list[Check]:
             "" if ok else "see GET /api/health/deep for the failing component",
         )
     ]
+    if not server_for_library(base, settings.data_path):
+        checks.append(
+            Check(
+                "server library",
+                True,
+                f"the server at {base} serves another data dir than {settings.data_path}",
+                "`localchat ingest` will write here directly; to use that server, pass its "
+                "--data-dir, or give this library its own port (LOCALCHAT_SERVER_PORT)",
+                warn=True,
+            )
+        )
+    return checks
 
 
 def _mark(check: Check) -> str:
@@ -195,5 +211,15 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     )
     print_checks(out, checks)
     failed = [c for c in checks if not c.ok and not c.warn]
-    out.print("All good." if not failed else f"{len(failed)} problem(s) found.")
+    warned = [c for c in checks if c.warn]
+    out.print(summary(len(failed), len(warned)))
     return 1 if failed else 0
+
+
+def summary(failed: int, warned: int) -> str:
+    """ "All good." only when nothing failed and nothing warned."""
+    if failed:
+        return f"{failed} problem(s) found" + (f", {warned} warning(s)." if warned else ".")
+    if warned:
+        return f"No failures, but {warned} warning(s): see above."
+    return "All good."

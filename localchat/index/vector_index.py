@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import threading
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 from usearch.index import Index
 
 from localchat.errors import StoreError
 from localchat.store.store import Store
+
+log = logging.getLogger("localchat.index")
 
 # f16 keeps recall@10 against exact search at the level of f32 on MiniLM vectors while halving
 # memory and the file (measured: docs/benchmarks.md, "Vector index scalar kind").
@@ -34,15 +36,6 @@ def checksum(keys: np.ndarray) -> int:
     if keys.size == 0:
         return 0
     return int(np.sum(keys.astype(np.uint64) % np.uint64(1_000_000_007), dtype=np.uint64))
-
-
-class VectorIndex(Protocol):
-    dim: int
-
-    def add(self, keys: np.ndarray, vectors: np.ndarray) -> None: ...
-    def remove(self, keys: list[int]) -> None: ...
-    def search(self, vector: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]: ...
-    def __len__(self) -> int: ...
 
 
 class UsearchIndex:
@@ -110,15 +103,6 @@ class UsearchIndex:
             found = np.asarray(self._index.get(held), dtype=np.float32).reshape(held.size, -1)
         return {int(k): row for k, row in zip(held, found, strict=True)}
 
-    def exact_search(self, vector: np.ndarray, count: int) -> np.ndarray:
-        """Brute-force keys best first (for recall measurements)."""
-        with self._lock:
-            keys = self.keys()
-            vecs = self._index.get(keys).astype(np.float32)
-        scores = vecs @ np.asarray(vector, dtype=np.float32)
-        order = np.argsort(-scores)[:count]
-        return keys[order]
-
     def save(self, path: Path) -> None:
         """Write atomically, with a sidecar recording count and checksum of the keys.
 
@@ -128,6 +112,13 @@ class UsearchIndex:
         tmp = path.with_suffix(".tmp")
         side = path.with_suffix(".json")
         side_tmp = side.with_suffix(".json.tmp")
+        if self._newer_on_disk(path, side):
+            log.warning(
+                "not saving %s: another process wrote it with more vectors; this process "
+                "catches up from SQLite first",
+                path,
+            )
+            return
         try:
             with self._lock:
                 self._index.save(str(tmp))
@@ -142,6 +133,7 @@ class UsearchIndex:
             }
             side_tmp.write_text(json.dumps(meta))
             os.replace(side_tmp, side)
+            self._file_stamp = _stamp(path)
         except (OSError, RuntimeError) as exc:  # disk full, read-only dir
             tmp.unlink(missing_ok=True)
             side_tmp.unlink(missing_ok=True)
@@ -168,7 +160,24 @@ class UsearchIndex:
         with self._lock:
             self._index = index
         self._saved_checksum = int(meta["checksum"])
+        self._file_stamp = _stamp(path)
         return True
+
+    def adopt_file(self, path: Path) -> None:
+        """Treat the file on disk as seen: this index (rebuilt from SQLite) may replace it."""
+        self._file_stamp = _stamp(path)
+
+    def _newer_on_disk(self, path: Path, side: Path) -> bool:
+        """The file was written by someone else since we loaded or saved it, and holds more
+        vectors than we do: overwriting it would lose their work (it is theirs to keep)."""
+        stamp = _stamp(path)
+        if stamp is None or stamp == getattr(self, "_file_stamp", None):
+            return False
+        try:
+            count = int(json.loads(side.read_text())["count"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        return count > len(self)
 
     def saved_checksum(self) -> int | None:
         return getattr(self, "_saved_checksum", None)
@@ -176,6 +185,14 @@ class UsearchIndex:
     def clear(self) -> None:
         with self._lock:
             self._index = self._new()
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def index_path(data_dir: Path, model_id: str) -> Path:
@@ -193,6 +210,7 @@ def open_index(store: Store, data_dir: Path, model_id: str, dim: int) -> tuple[U
     expected = store.key_stats(model_id)
     if index.load(path) and (len(index), index.saved_checksum()) == expected:
         return index, "loaded"
+    index.adopt_file(path)  # SQLite decides from here on: the file may be replaced
     if expected[0] == 0:
         index.clear()
         _save_if_possible(index, path)

@@ -90,11 +90,17 @@ def chunk_pages(pages: Sequence[Page], chunk_size: int, chunk_overlap: int) -> l
                     page=page.number,
                     char_start=page_start + start,
                     char_end=page_start + end,
-                    section=titles[bisect.bisect_right(positions, middle) - 1] if titles else "",
+                    section=_section_at(positions, titles, middle),
                 )
             )
         page_start += len(page.text) + len(PAGE_SEPARATOR)
     return chunks
+
+
+def _section_at(positions: list[int], titles: list[str], offset: int) -> str:
+    """The heading in effect at `offset`; "" before the first heading (not the last one)."""
+    index = bisect.bisect_right(positions, offset) - 1
+    return titles[index] if index >= 0 else ""
 
 
 def split_text(text: str, chunk_size: int, chunk_overlap: int) -> list[tuple[int, int]]:

@@ -36,11 +36,15 @@ def _mib(size: int) -> str:
     return f"{size / (1 << 20):.1f} MiB"
 
 
-def walk_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutcome]]:
+def walk_paths(
+    paths: Iterable[str | Path], *, follow_symlinks: bool = False
+) -> tuple[list[Path], list[FileOutcome]]:
     """Supported files under the given paths (resolved, deduplicated, sorted per folder).
 
-    Files named explicitly are returned even with an unknown suffix, so the loader can say why
-    it refuses them; inside folders, unsupported and hidden files are skipped silently.
+    Files named explicitly with an unknown suffix fail (unsupported_file). Inside folders,
+    nothing is passed over silently: unsupported files, hidden files and folders, and symlinks
+    that lead outside the folder (unless `follow_symlinks`, i.e. ingest.follow_symlinks) come
+    back as `skipped` outcomes, each with its reason, next to the failures.
     """
     files: dict[Path, None] = {}
     errors: list[FileOutcome] = []
@@ -52,7 +56,7 @@ def walk_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutcom
             )
             continue
         if path.is_dir():
-            for found in _walk_dir(path.resolve(), errors):
+            for found in _walk_dir(path.resolve(), errors, follow_symlinks):
                 files.setdefault(found, None)
         elif path.suffix.lower() in SUPPORTED_SUFFIXES:
             files.setdefault(path.resolve(), None)
@@ -62,14 +66,35 @@ def walk_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutcom
                     str(path),
                     UnsupportedFileError(
                         f"{path.name}: unsupported file type {path.suffix or '(none)'}",
-                        hint="supported: " + " ".join(sorted(SUPPORTED_SUFFIXES)),
+                        hint=unsupported_hint(),
                     ),
                 )
             )
     return list(files), errors
 
 
-def _walk_dir(root: Path, errors: list[FileOutcome]) -> list[Path]:
+def unsupported_hint() -> str:
+    return "supported: " + " ".join(sorted(SUPPORTED_SUFFIXES))
+
+
+def _skip(path: Path, code: str, why: str) -> FileOutcome:
+    return FileOutcome.skipped(str(path), code, f"skipped: {why}")
+
+
+def _outside(path: Path, root: Path) -> bool:
+    return not path.resolve().is_relative_to(root)
+
+
+def _link_skip(path: Path, root: Path) -> FileOutcome:
+    return _skip(
+        path,
+        "symlink_outside",
+        f"a symlink to {path.resolve()}, outside {root} (set ingest.follow_symlinks = true "
+        "to follow it)",
+    )
+
+
+def _walk_dir(root: Path, errors: list[FileOutcome], follow_symlinks: bool) -> list[Path]:
     found: list[Path] = []
     seen_dirs: set[tuple[int, int]] = set()
 
@@ -87,11 +112,33 @@ def _walk_dir(root: Path, errors: list[FileOutcome]) -> list[Path]:
             dirnames[:] = []
             continue
         seen_dirs.add((st.st_dev, st.st_ino))
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = _kept_dirs(Path(folder), sorted(dirnames), root, follow_symlinks, errors)
         for name in sorted(filenames):
-            if name.startswith(".") or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-                continue
             path = Path(folder) / name
-            if path.is_file():
+            if name.startswith("."):
+                errors.append(_skip(path, "hidden_file", "hidden file"))
+            elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                kind = path.suffix or "(no extension)"
+                errors.append(_skip(path, "unsupported_file", f"unsupported type {kind}"))
+            elif not follow_symlinks and path.is_symlink() and _outside(path, root):
+                errors.append(_link_skip(path, root))
+            elif path.is_file():
                 found.append(path.resolve())
+            else:
+                errors.append(_skip(path, "not_a_file", "not a regular file (a broken link?)"))
     return found
+
+
+def _kept_dirs(
+    folder: Path, names: list[str], root: Path, follow_symlinks: bool, errors: list[FileOutcome]
+) -> list[str]:
+    kept = []
+    for name in names:
+        path = folder / name
+        if name.startswith("."):
+            errors.append(_skip(path, "hidden_folder", "hidden folder"))
+        elif not follow_symlinks and path.is_symlink() and _outside(path, root):
+            errors.append(_link_skip(path, root))
+        else:
+            kept.append(name)
+    return kept

@@ -50,6 +50,7 @@ class Ingestor:
         load: Callable[[Path], LoadedDocument],
         on_written: Callable[[FileOutcome, list[int], list[int]], None] | None = None,
         max_file_bytes: int | None = None,
+        follow_symlinks: bool = False,
     ) -> None:
         self.store = store
         self.index = index
@@ -62,6 +63,7 @@ class Ingestor:
         self.max_file_bytes = (
             IngestSettings().max_file_bytes if max_file_bytes is None else max_file_bytes
         )
+        self.follow_symlinks = follow_symlinks  # ingest.follow_symlinks: links out of a folder
         self._lock = threading.Lock()  # one ingest at a time: no duplicate documents
 
     # -- public ----------------------------------------------------------------------------
@@ -72,7 +74,7 @@ class Ingestor:
         on_progress: Callable[[IngestProgress], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> IngestReport:
-        files, walk_errors = walk_paths(paths)
+        files, walk_errors = walk_paths(paths, follow_symlinks=self.follow_symlinks)
         return self._run(
             files, self._parse_file, on_progress, cancel, initial=walk_errors, total=len(files)
         )
@@ -90,8 +92,10 @@ class Ingestor:
     # -- stages ----------------------------------------------------------------------------
 
     def _run(self, items, parse, on_progress, cancel, *, total, initial=()) -> IngestReport:
-        progress = IngestProgress(files_total=total + len(initial))
-        for outcome in initial:
+        failures = [o for o in initial if o.status != "skipped"]
+        progress = IngestProgress(files_total=total + len(failures))
+        progress.skipped = [o for o in initial if o.status == "skipped"]
+        for outcome in failures:
             progress.record(outcome)
         cancel = cancel or threading.Event()
         started = time.perf_counter()

@@ -9,13 +9,17 @@ from localchat.errors import LocalChatError
 
 class FileOutcome(msgspec.Struct):
     path: str
-    status: str  # added | replaced | unchanged | failed
+    status: str  # added | replaced | unchanged | failed | skipped (passed over in a folder)
     document_id: int | None = None
     chunks: int = 0
     tokens: int = 0
     error_code: str = ""
     message: str = ""
     warnings: list[str] = []
+
+    @classmethod
+    def skipped(cls, path: str, code: str, message: str) -> FileOutcome:
+        return cls(path=path, status="skipped", error_code=code, message=message)
 
     @classmethod
     def failed(cls, path: str, exc: BaseException) -> FileOutcome:
@@ -50,6 +54,7 @@ class IngestProgress(msgspec.Struct):
     seconds: float = 0.0
     cancelled: bool = False
     outcomes: list[FileOutcome] = []
+    skipped: list[FileOutcome] = []  # passed over in folders: not counted in files_*
 
     def record(self, outcome: FileOutcome) -> None:
         self.files_done += 1
@@ -73,6 +78,7 @@ class IngestReport(msgspec.Struct):
     cancelled: bool
     errors: list[FileOutcome]
     outcomes: list[FileOutcome]
+    skipped: list[FileOutcome] = []
 
     @classmethod
     def from_progress(cls, p: IngestProgress) -> IngestReport:
@@ -88,6 +94,7 @@ class IngestReport(msgspec.Struct):
             cancelled=p.cancelled,
             errors=[o for o in p.outcomes if o.status == "failed"],
             outcomes=list(p.outcomes),
+            skipped=list(p.skipped),
         )
 
     @property

@@ -117,7 +117,20 @@ def _features(words: list[str]) -> list[tuple[str, float]]:
 
 
 def open_embedder(settings: Settings) -> Embedder:
-    """The configured embedder: `models.embedding_path` if set, else the bundled MiniLM."""
+    """The configured embedder: `models.embedding_model` (a name from `localchat models`),
+    an upstream `/v1/embeddings` (`models.embedding_base_url`), `models.embedding_path`, or
+    the bundled MiniLM."""
+    models = settings.models
+    if models.embedding_model and models.embedding_model != "all-MiniLM-L6-v2":
+        from localchat.modelfiles import discover
+        from localchat.modelfiles.choose import find_entry, open_embedding_entry
+
+        entry = find_entry(discover(settings), models.embedding_model, "embedding")
+        return open_embedding_entry(entry, settings)
+    if models.embedding_base_url:
+        from localchat.models.upstream_embedder import UpstreamEmbedder
+
+        return UpstreamEmbedder.from_settings(settings)
     from localchat.models.convert import amx_ready, ensure_embedding_gguf
     from localchat.models.llama_embedder import LlamaEmbedder
 

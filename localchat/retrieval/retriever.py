@@ -14,6 +14,7 @@ from localchat.index.vector_index import UsearchIndex
 from localchat.models.embedder import Embedder
 from localchat.retrieval.fusion import ordered, rrf
 from localchat.retrieval.query import query_terms
+from localchat.retrieval.query_vectors import QueryVectors
 from localchat.store.store import Store
 
 Mode = Literal["hybrid", "bm25", "vector"]
@@ -66,21 +67,16 @@ class Retriever:
         self.embedder = embedder
         self.candidates = candidates
         self.rrf_k = rrf_k
-        # Optional cache with get(text) / put(text, vector): see localchat.cache.
-        self.query_embeddings = query_embeddings
+        # query_embeddings: an optional memo with get(text) / put(text, vector), see
+        # localchat.cache; None embeds every query afresh.
+        self.query_vectors = QueryVectors(embedder, query_embeddings)
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="retrieve")
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def embed_query(self, text: str) -> np.ndarray:
-        cache = self.query_embeddings
-        if cache is not None and (vector := cache.get(text)) is not None:
-            return vector
-        vector = self.embedder.embed([text])[0]
-        if cache is not None:
-            cache.put(text, vector)
-        return vector
+        return self.query_vectors.embed(text)
 
     def bm25(self, text: str, limit: int) -> tuple[list[str], list[tuple[int, float]]]:
         """BM25 hits for the query's content words; the store plans which words to match."""

@@ -86,6 +86,22 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX cache_version ON cache_entries(corpus_version);
     """,
+    # 4: background jobs keep their state across restarts (GET /api/jobs after a restart).
+    """
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        body BLOB NOT NULL
+    );
+    CREATE INDEX jobs_created ON jobs(created_at);
+    """,
+    # 5: cache_links was never written or read (cache entries are purged by corpus version);
+    # dropping the table drops its index too.
+    """
+    DROP TABLE IF EXISTS cache_links;
+    """,
 ]
 
 

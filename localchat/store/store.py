@@ -85,7 +85,11 @@ class Store(StoreQueries):
             self._writer.close()
 
     def transaction(self):
-        """Context manager: BEGIN IMMEDIATE … COMMIT on the writer, under the write lock."""
+        """Context manager: BEGIN IMMEDIATE … COMMIT on the writer, under the write lock.
+
+        Not sqlite-utils' `db.atomic()`: that opens with a deferred BEGIN, and a deferred
+        transaction that later writes can fail with SQLITE_BUSY instead of waiting for the lock.
+        """
         return _Transaction(self)
 
     # -- meta ----------------------------------------------------------------------------
@@ -126,9 +130,6 @@ class Store(StoreQueries):
         found = self._documents("WHERE path = ?", (path,))
         return found[0] if found else None
 
-    def documents_by_sha(self, sha256: str) -> list[DocumentRecord]:
-        return self._documents("WHERE sha256 = ?", (sha256,))
-
     def write_document(
         self,
         doc: NewDocument,
@@ -150,19 +151,18 @@ class Store(StoreQueries):
             "embed_model": model,
             "ingested_at": now,
         }
+        # sqlite-utils builds the column lists; it runs on the writer inside this transaction
+        # (its own atomic() becomes a savepoint there).
+        documents = self.db.table("documents")
         with self.transaction() as conn:
             old = conn.execute("SELECT id FROM documents WHERE path = ?", (doc.path,)).fetchone()
             removed: list[int] = []
             if old:
                 document_id = old[0]
                 removed = self._delete_chunks(conn, "document_id = ?", (document_id,))
-                sets = ", ".join(f"{k} = :{k}" for k in fields)
-                conn.execute(f"UPDATE documents SET {sets} WHERE id = :id", fields | {"id": old[0]})
+                documents.update(document_id, fields)
             else:
-                cols = ", ".join(fields)
-                marks = ", ".join(f":{k}" for k in fields)
-                cur = conn.execute(f"INSERT INTO documents ({cols}) VALUES ({marks})", fields)
-                document_id = cur.lastrowid
+                document_id = documents.insert(fields).last_pk
             added = self._insert_chunks(conn, document_id, chunks, layout)
             self._insert_vectors(conn, vectors, model)
             self._bump_version(conn)

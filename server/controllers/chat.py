@@ -12,11 +12,13 @@ from localchat.chat.service import ChatRequest, ChatResult
 from localchat.errors import GenerationError
 from localchat.wire.chat import ChatCompletionRequest, generation_params, to_chat_messages
 from server.bridge import cancel_on_disconnect
-from server.catalog import preset_for
+from server.catalog import resolve_chat
+from server.limits import check_message_count
 from server.render import ChatRenderer, cache_tier
 from server.state import Core
 
 CACHE_HEADER = "X-LocalChat-Cache"
+MODEL_HEADER = "X-LocalChat-Model"  # the chat model that answered (it keeps the whole answer)
 
 
 def wants_fresh(request: Request) -> bool:
@@ -35,12 +37,15 @@ class ChatController(Controller):
         request: Request,
         core: Core,
     ) -> Response | Stream:
+        check_message_count(len(data.messages), core.settings)
         generator = await core.generator()
+        ref = resolve_chat(data.model, generator.model_id, await core.chat_names())
         chat_request = ChatRequest(
             messages=to_chat_messages(data.messages),
             params=generation_params(data, core.settings.models.max_answer_tokens),
-            preset=preset_for(data.model, generator.model_id),
+            preset=ref.preset,
             use_cache=not wants_fresh(request),
+            model=ref.model,
         )
         cancel = threading.Event()
         events = core.chat_events(chat_request, cancel)
@@ -51,21 +56,24 @@ class ChatController(Controller):
             # unavailable model still answers with its own status instead of a broken stream.
             async with cancel_on_disconnect(request.receive, cancel):
                 first = await anext(events)
+            headers = {CACHE_HEADER: cache_tier(first), "Cache-Control": "no-cache"}
             return Stream(
                 renderer.stream(first, events),
                 media_type="text/event-stream",
-                headers={CACHE_HEADER: cache_tier(first), "Cache-Control": "no-cache"},
+                headers=headers | {MODEL_HEADER: first.model},
             )
         async with cancel_on_disconnect(request.receive, cancel):
-            result = await _result(events)
-        return Response(renderer.completion(result), headers={CACHE_HEADER: result.cache})
+            result, model = await _result(events)
+        headers = {CACHE_HEADER: result.cache, MODEL_HEADER: model}
+        return Response(renderer.completion(result), headers=headers)
 
 
-async def _result(events) -> ChatResult:
-    result = None
+async def _result(events) -> tuple[ChatResult, str]:
+    result, model = None, ""
     async for event in events:
+        model = model or event.model
         if event.kind == "done":
             result = event.result
     if result is None:
         raise GenerationError("the answer ended without a result", hint="retry the request")
-    return result
+    return result, model

@@ -15,7 +15,7 @@ from localchat.generation.base import Delta, GenerationParams, Usage
 from localchat.wire.chat import CompletionUsage, stop_sequences, wire_finish
 from localchat.wire.openai import CompletionChoice, CompletionRequest, TextCompletion
 from server.bridge import cancel_on_disconnect
-from server.catalog import preset_for
+from server.catalog import resolve_chat
 from server.errors import envelope, to_localchat_error
 from server.render import DONE, sse
 from server.state import Core
@@ -57,14 +57,18 @@ class CompletionsController(Controller):
         core: Core,
     ) -> Response | Stream:
         generator = await core.generator()
-        preset_for(data.model, generator.model_id)  # any chat model name; never retrieval
+        # Any chat model name; never retrieval. `...@model` or a bare name picks the model.
+        ref = resolve_chat(data.model, generator.model_id, await core.chat_names())
         prompt = data.prompt if isinstance(data.prompt, str) else data.prompt[0]
         cancel = threading.Event()
         telemetry = core.runtime.telemetry
-        deltas = core.in_thread(
-            lambda: timed_completion(generator, telemetry, prompt, params_of(data), cancel),
-            cancel,
-        )
+        pool = core.runtime.generators
+
+        def leased() -> Iterator[Delta]:
+            with pool.lease(ref.model) as chosen:  # kept to the last token, as chat does
+                yield from timed_completion(chosen, telemetry, prompt, params_of(data), cancel)
+
+        deltas = core.in_thread(leased, cancel)
         base = {"id": f"cmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": data.model}
         if data.stream:
             first = await anext(deltas)  # errors before any text keep their own status

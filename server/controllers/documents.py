@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import anyio.to_thread
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 
-from localchat.errors import InvalidRequestError
+from localchat.errors import InvalidRequestError, UnsupportedMediaTypeError
 from localchat.jobs import Job
 from localchat.store.records import DocumentRecord
 from localchat.wire.api import DocumentDeleted, DocumentList, PathsRequest
@@ -20,6 +18,8 @@ from server.uploads import (
     expand_paths,
     is_upload,
     refuse_unsupported,
+    remove_upload,
+    same_name_uploads,
     save_upload,
     uploads_folder,
 )
@@ -42,7 +42,7 @@ class DocumentsController(Controller):
         path = runtime.store.get_document(document_id).path
         removed = runtime.delete_document(document_id)
         if is_upload(path, core.settings.data_path):  # our own copy goes with its document
-            Path(path).unlink(missing_ok=True)
+            remove_upload(path, core.settings.data_path)
         runtime.telemetry.stored(*runtime.store.counts())
         return DocumentDeleted(id=document_id, chunks_removed=len(removed))
 
@@ -51,13 +51,24 @@ class DocumentsController(Controller):
         media_type, _ = request.content_type
         if media_type == "multipart/form-data":
             return await _add_uploads(request, core)
-        if media_type in ("application/json", "text/plain", ""):
+        if media_type in ("application/json", ""):  # no type: a program's JSON (see origin.py)
             paths = decode_json(await request.body(), PathsRequest).paths
             return await anyio.to_thread.run_sync(_add_paths, paths, core)
-        raise InvalidRequestError(
-            f"POST /api/documents does not accept {media_type}",
-            hint='upload files as multipart/form-data, or send JSON {"paths": [...]}',
+        raise UnsupportedMediaTypeError(
+            f"POST /api/documents does not accept {media_type or 'a body without a type'}",
+            hint='upload files as multipart/form-data, or send JSON {"paths": [...]} as '
+            "application/json",
         )
+
+
+TRUE = ("1", "true", "yes", "on")
+
+
+def wants_replace(request: Request, form) -> bool:
+    """`replace=true` as a form field or query parameter: an upload replaces earlier uploads
+    of the same name. Without it, a different file of the same name is kept beside them."""
+    value = form.get("replace") or request.query_params.get("replace") or ""
+    return isinstance(value, str) and value.strip().lower() in TRUE
 
 
 async def _add_uploads(request: Request, core: ServerState) -> Job:
@@ -79,16 +90,27 @@ async def _add_uploads(request: Request, core: ServerState) -> Job:
                 refused.append(refusal)
                 continue
             path = await anyio.to_thread.run_sync(save_upload, upload.file, name, folder, limit)
-            saved.append(str(path))
+            saved.append(path)
     finally:
         for upload in uploads:
             await upload.close()
-    return core.jobs.ingest(saved, refused)
+    replaces = {}
+    if wants_replace(request, form):
+        documents = core.runtime.store.list_documents()
+        replaces = {str(p): ids for p in saved if (ids := same_name_uploads(p, documents))}
+    data_path = core.settings.data_path
+    return core.jobs.ingest(
+        list(dict.fromkeys(map(str, saved))),
+        refused,
+        replaces=replaces,
+        discard=lambda path: remove_upload(path, data_path),
+    )
 
 
 def _add_paths(paths: list[str], core: ServerState) -> Job:
     roots = core.settings.server.allowed_roots
-    files, refused = expand_paths(check_paths(paths, roots), roots)
+    follow = core.settings.ingest.follow_symlinks
+    files, refused = expand_paths(check_paths(paths, roots), roots, follow_symlinks=follow)
     return core.jobs.ingest(files, refused)
 
 

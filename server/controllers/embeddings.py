@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import base64
+import threading
 
 import anyio.to_thread
 import numpy as np
-from litestar import Controller, post
+from litestar import Controller, Request, post
 from litestar.params import JSONBody
 
-from localchat.errors import InvalidRequestError
+from localchat.errors import InvalidRequestError, ServerUnreachableError
 from localchat.wire.openai import Embedding, EmbeddingList, EmbeddingRequest, EmbeddingUsage
+from server.bridge import cancel_on_disconnect
 from server.catalog import check_embedding_model
+from server.limits import check_input_count
 from server.state import Core
+
+BATCH = 32  # texts per embed() call; a client that leaves stops the work between batches
 
 
 def encode(vector: np.ndarray, encoding: str) -> list[float] | str:
@@ -34,21 +39,36 @@ def check_inputs(texts: list[str], dimensions: int | None, dim: int) -> None:
         )
 
 
+def embed_batches(embedder, texts: list[str], cancel: threading.Event) -> tuple[np.ndarray, int]:
+    """Vectors and token count for texts, batch by batch until done or the client has left."""
+    parts, tokens = [], 0
+    for start in range(0, len(texts), BATCH):
+        if cancel.is_set():
+            raise ServerUnreachableError(
+                "the client went away; embedding stopped", hint="keep the connection open"
+            )
+        batch = texts[start : start + BATCH]
+        tokens += sum(min(embedder.count_tokens(t), embedder.max_tokens) for t in batch)
+        parts.append(embedder.embed(batch))
+    return np.concatenate(parts), tokens
+
+
 class EmbeddingsController(Controller):
     path = "/v1/embeddings"
 
     @post("/", status_code=200)
-    async def create(self, data: JSONBody[EmbeddingRequest], core: Core) -> EmbeddingList:
+    async def create(
+        self, data: JSONBody[EmbeddingRequest], request: Request, core: Core
+    ) -> EmbeddingList:
         embedder = core.runtime.embedder
-        check_embedding_model(data.model, core.generator_id(), embedder.model_id)
+        others = await core.chat_names()
+        check_embedding_model(data.model, core.generator_id(), embedder.model_id, others)
         texts = [data.input] if isinstance(data.input, str) else list(data.input)
+        check_input_count(len(texts), core.settings)
         check_inputs(texts, data.dimensions, embedder.dim)
-
-        def run() -> tuple[np.ndarray, int]:
-            tokens = sum(min(embedder.count_tokens(t), embedder.max_tokens) for t in texts)
-            return embedder.embed(texts), tokens
-
-        vectors, tokens = await anyio.to_thread.run_sync(run)
+        cancel = threading.Event()
+        async with cancel_on_disconnect(request.receive, cancel):
+            vectors, tokens = await anyio.to_thread.run_sync(embed_batches, embedder, texts, cancel)
         return EmbeddingList(
             data=[
                 Embedding(index=i, embedding=encode(v, data.encoding_format))

@@ -7,6 +7,7 @@ import contextlib
 import anyio.to_thread
 from litestar import Controller, Response, get
 
+from localchat.client.library import library_id
 from localchat.errors import LocalChatError
 from localchat.wire.api import HealthReport
 from server.health import deep_report
@@ -18,8 +19,10 @@ class HealthController(Controller):
     path = "/api/health"
 
     @get("/live")
-    async def live(self) -> dict[str, str]:
-        return {"status": "ok"}
+    async def live(self, core: Core) -> dict[str, str]:
+        # `library` (a hash of the data dir, revealing nothing) lets `localchat ingest` tell
+        # whether this server owns the library it was asked to write to.
+        return {"status": "ok", "library": library_id(core.settings.data_path)}
 
     @get("/ready")
     async def ready(self, core: Core) -> Response[HealthReport]:

@@ -1,4 +1,4 @@
-"""GET /v1/models and /v1/models/{id}: the RAG presets, the bare generator, the embedder."""
+"""GET /v1/models and /v1/models/{id}: RAG presets × chat models, bare models, the embedder."""
 
 from __future__ import annotations
 
@@ -16,14 +16,18 @@ class ModelsController(Controller):
     @get("/")
     async def list_models(self, core: Core) -> ModelList:
         generator = await core.generator()
-        return model_list(generator.model_id, core.runtime.embedder.model_id, core.started_at)
+        others = await core.chat_names()
+        embedding = core.runtime.embedder.model_id
+        return model_list(generator.model_id, embedding, core.started_at, others)
 
     @get("/{model_id:path}")
     async def get_model(self, model_id: FromPath[str], core: Core) -> Model:
         generator = await core.generator()
+        others = await core.chat_names()
         return find_model(
             model_id.lstrip("/"),
             generator.model_id,
             core.runtime.embedder.model_id,
             core.started_at,
+            others,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from localchat.config import PRESETS, load_settings, with_rag
+from localchat.config import PRESETS, load_settings, preset_params, with_rag
 from localchat.errors import ConfigError
 
 
@@ -84,3 +84,14 @@ def test_error_message_points_at_docs():
         "do this" in err.user_message()
         and "troubleshooting.md#invalid-config" in err.user_message()
     )
+
+
+def test_one_place_refuses_an_unknown_preset(tmp_path):
+    assert preset_params("fast") is PRESETS["fast"]
+    for bad in ("turbo", ["fast"], None):
+        with pytest.raises(ConfigError) as caught:
+            preset_params(bad)
+        assert caught.value.param == "preset" and "fast, balanced" in caught.value.hint
+    s = load_settings(data_dir=tmp_path, environ={})
+    with pytest.raises(ConfigError, match="unknown preset 'turbo'"):
+        with_rag(s, preset="turbo")

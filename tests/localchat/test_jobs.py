@@ -9,9 +9,10 @@ import pytest
 
 from localchat.errors import JobNotFoundError, PermissionDeniedError
 from localchat.ingest.progress import FileOutcome
-from localchat.jobs import JobManager
+from localchat.jobs import Job, JobManager
 from localchat.models.embedder import HashEmbedder
 from localchat.runtime import Runtime
+from localchat.store.job_log import JobLog
 from localchat.telemetry import RecordingTelemetry
 
 
@@ -98,3 +99,38 @@ def test_rechunk_job_moves_every_document_to_the_active_layout(jobs, runtime, tm
     assert job.status == "done", job
     assert not jobs.needs_rechunk()
     assert {d.layout for d in runtime.store.list_documents()} == {"512/100"}
+
+
+def test_finished_jobs_survive_a_restart_and_cut_off_ones_say_interrupted(settings, tmp_path):
+    good = write(tmp_path, "kept.md", "# Kept\n\nA document about washers.\n")
+    first = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
+    manager = JobManager(first)
+    done = manager.wait(manager.ingest([str(good)]).id)
+    gate = threading.Event()
+    original = first.ingest
+
+    def stuck(*args, **kwargs):
+        gate.wait(10)
+        return original(*args, **kwargs)
+
+    first.ingest = stuck
+    running = manager.ingest([str(good)])
+    queued = manager.ingest([str(good)])
+    # A crash: the process dies with one job running and one queued (nothing closes cleanly).
+    JobLog(first.store, Job).save(manager.get(running.id))
+    second = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
+    try:
+        after = JobManager(second)
+        assert after.get(done.id).status == "done" and after.get(done.id).added == 1
+        for job_id in (running.id, queued.id):
+            again = after.get(job_id)
+            assert again.status == "interrupted" and again.finished_at is not None
+            assert "submit it again" in again.message
+        assert [j.id for j in after.list()][-1] == done.id, "oldest last, as before"
+        after.close()
+        assert JobManager(second).get(running.id).status == "interrupted"
+    finally:
+        gate.set()
+        manager.close()
+        first.close()
+        second.close()

@@ -30,11 +30,13 @@ def test_upload_ingests_and_the_document_can_be_listed_read_and_deleted(client, 
     assert job["status"] == "done" and job["added"] == 1 and job["errors"] == []
     assert job["progress"] == 1.0 and job["files_done"] == job["files_total"] == 1
     (document_id,) = job["document_ids"]
-    saved = settings.data_path / "uploads" / "torque.md"
-    assert saved.read_bytes() == text
     listed = client.get("/api/documents").json()
     assert "torque.md" in [d["filename"] for d in listed["data"]]
     one = client.get(f"/api/documents/{document_id}").json()
+    # Stored by content: uploads/<hash>/torque.md, so a different torque.md cannot overwrite it.
+    saved = Path(one["path"])
+    assert saved.name == "torque.md" and saved.parent.parent == settings.data_path / "uploads"
+    assert saved.read_bytes() == text
     assert one["filename"] == "torque.md" and one["chunk_count"] >= 1
     hits = client.post("/api/search", json={"query": "cotter pin"}).json()["hits"]
     assert hits[0]["document_id"] == document_id
@@ -54,7 +56,8 @@ def test_several_files_in_one_upload_and_a_bad_one_is_reported(client, settings)
     job = wait_job(client, client.post("/api/documents", files=files).json()["id"])
     assert job["status"] == "done" and job["added"] == 1 and job["failed"] == 1
     assert job["errors"][0]["code"] == "unsupported_file"
-    assert not (settings.data_path / "uploads" / "b.exe").exists(), "refused files are not kept"
+    kept = list((settings.data_path / "uploads").rglob("b.exe"))
+    assert kept == [], "refused files are not kept"
 
 
 def test_upload_without_a_file_is_400(client):
@@ -100,7 +103,7 @@ def test_upload_over_the_file_limit_is_413(settings, runtime):
         response = client.post("/api/documents", files={"file": ("big.txt", b"z" * 500)})
         assert response.status_code == 413
         assert response.json()["error"]["code"] == "file_too_large"
-        assert not (settings.data_path / "uploads" / "big.txt").exists()
+        assert list((settings.data_path / "uploads").rglob("big.txt")) == []
 
 
 def test_jobs_are_listed_newest_first(client):
@@ -109,3 +112,21 @@ def test_jobs_are_listed_newest_first(client):
     wait_job(client, second["id"])
     ids = [job["id"] for job in client.get("/api/jobs").json()]
     assert ids.index(second["id"]) < ids.index(first["id"])
+
+
+def test_a_folder_walk_reports_skipped_files_in_the_job(settings, runtime, tmp_path: Path):
+    root = tmp_path / "library"
+    (root / "licenses").mkdir(parents=True)
+    (root / "licenses" / "MIT.LICENSE").write_text("Permission is hereby granted\n")
+    (root / "rivets.md").write_text("# Rivets\n\nSolid shank rivets join aircraft skins.\n")
+    app = create_app(with_server(settings, allowed_roots=(str(root),)), runtime=runtime)
+    with TestClient(app, base_url=BASE_URL) as client:
+        job = wait_job(
+            client, client.post("/api/documents", json={"paths": [str(root)]}).json()["id"]
+        )
+        assert job["added"] == 1 and job["failed"] == 0 and job["errors"] == [], job
+        (skip,) = job["skipped"]
+        assert skip["path"].endswith("MIT.LICENSE") and skip["code"] == "unsupported_file"
+        assert skip["message"] == "skipped: unsupported type .LICENSE"
+        listed = client.get("/api/jobs").json()[0]
+        assert listed["skipped"] == job["skipped"]

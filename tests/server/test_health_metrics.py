@@ -47,7 +47,8 @@ def samples(text: str) -> dict[tuple[str, tuple], float]:
 
 
 def test_live_and_ready(client):
-    assert client.get("/api/health/live").json() == {"status": "ok"}
+    live = client.get("/api/health/live").json()
+    assert live["status"] == "ok" and len(live["library"]) == 16  # which library, as a hash
     ready = client.get("/api/health/ready")
     assert ready.status_code == 200 and ready.json()["status"] == "ok"
 

@@ -15,14 +15,16 @@ def test_models_lists_presets_generator_and_embedder(client, runtime):
     body = client.get("/v1/models").json()
     validate("ListModelsResponse", body)
     ids = [m["id"] for m in body["data"]]
-    assert ids == [
-        "localchat",
-        "localchat:fast",
-        "localchat:balanced",
-        "localchat:accurate",
-        "scripted",
-        runtime.embedder.model_id,
+    rag = ["localchat", "localchat:fast", "localchat:balanced", "localchat:accurate"]
+    # Then every chat model found on this machine, with and without retrieval (Continue and
+    # Open WebUI users pick from this list), then the embedder.
+    others = [
+        name
+        for model in runtime.chat_model_names()
+        for name in (*(f"{r}@{model}" for r in rag), model)
     ]
+    assert runtime.chat_model_names(), "discovery finds at least the bundled SmolLM2"
+    assert ids == [*rag, "scripted", *others, runtime.embedder.model_id]
     assert {m["owned_by"] for m in body["data"]} == {"localchat"}
     one = client.get("/v1/models/localchat:fast")
     assert one.status_code == 200

@@ -131,3 +131,36 @@ def test_paths_must_stay_below_allowed_roots(tmp_path: Path):
     files, refused = expand_paths([root.resolve()], roots)
     assert files == [str((root / "sub" / "a.md").resolve())]
     assert [r.error_code for r in refused] == ["path_not_allowed"]
+
+
+def test_a_nul_byte_in_a_json_path_is_400(settings, runtime, tmp_path: Path):
+    root = tmp_path / "root"
+    root.mkdir()
+    app = create_app(with_server(settings, allowed_roots=(str(root),)), runtime=runtime)
+    with TestClient(app, base_url=BASE_URL) as client:
+        reply = client.post("/api/documents", json={"paths": [f"{root}/a\x00.md"]})
+        assert reply.status_code == 400, reply.text
+        assert reply.json()["error"]["param"] == "paths[0]"
+        assert "NUL" in reply.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [("a" * 300 + ".pdf", ".pdf"), ("b" * 250 + ".markdown", ".markdown"), ("c" * 201, "c")],
+)
+def test_long_upload_names_keep_their_extension(name, kept):
+    safe = safe_filename(name)
+    assert len(safe) <= 200 and safe.endswith(kept)
+
+
+def test_a_body_without_a_type_from_a_program_is_json_and_deletes_need_no_body(client):
+    reply = client.post("/api/search", content=b'{"query": "nut"}')
+    assert reply.status_code == 200
+    form = client.post(
+        "/api/search",
+        content=b"query=nut",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert form.status_code == 415 and form.json()["error"]["code"] == "unsupported_media_type"
+    gone = client.delete("/api/documents/999999", headers={"Origin": BASE_URL})
+    assert gone.status_code == 404, "same origin passes the guard"

@@ -49,7 +49,7 @@ class PresetsScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "apply", "Apply"),
         # Short footer labels so F1-F4 fit at 80 columns; the help shows the tooltips.
-        Binding("ctrl+r", "reset", "Reset", tooltip="Reset to preset"),
+        Binding("ctrl+r", "reset", "Reset to preset", show=False),  # its button names the key
         Binding("c", "compare", "Compare", tooltip="Compare presets"),
     ]
 

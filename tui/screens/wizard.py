@@ -10,12 +10,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Footer, Input, Static
+from textual.widgets import Button, ContentSwitcher, Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 from localchat.errors import LocalChatError
 from tui.ingest import ingest, sample_docs_dir
 from tui.readable import readable
 from tui.sanitize import one_line
+from tui.screens.models import model_prompt
 from tui.screens.picker import PickerScreen
 from tui.widgets.job_card import JobCard
 from tui.widgets.path_input import PathInput
@@ -29,10 +31,9 @@ WELCOME = (
     "Esc skips the wizard at any time (reopen it from the command palette, ctrl+p)."
 )
 MODELS_HELP = (
-    "To use another model, set [models] generation_path (a GGUF file) or upstream_base_url "
-    "(an OpenAI-compatible server such as Ollama) in your config file, or the environment "
-    "variables LOCALCHAT_MODELS_GENERATION_PATH / LOCALCHAT_MODELS_UPSTREAM_BASE_URL. "
-    "`localchat doctor` checks everything."
+    "Models already on this computer (Ollama, LM Studio, the Hugging Face cache, servers on "
+    "their usual ports) are listed below: pick one with Enter to answer with it (F6 changes "
+    "it later). `localchat models` lists them too; `localchat doctor` checks everything."
 )
 SAMPLE_QUESTION = "How do I use LocalChat from an editor or the openai SDK?"
 OWN_QUESTION = "What are these documents about?"
@@ -87,6 +88,7 @@ class WizardScreen(Screen[str | None]):
                 yield Static(Content.styled("Models", "bold $text-accent"))
                 yield Static(Content("Asking the server…"), id="models-found")
                 yield Static(Content(MODELS_HELP), classes="wizard-help")
+                yield OptionList(id="wizard-models")
             with VerticalScroll(id="documents"):
                 yield Static(Content.styled("Add documents", "bold $text-accent"))
                 yield Static(self._documents_text(), id="documents-help")
@@ -117,7 +119,7 @@ class WizardScreen(Screen[str | None]):
             yield Button("Skip (Esc)", id="skip")
             yield Button("Back", id="back")
             yield Button("Next", id="next", variant="primary")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # room for F1-F4 and F6
 
     def _documents_text(self) -> Content:
         sample = (
@@ -212,6 +214,30 @@ class WizardScreen(Screen[str | None]):
         else:
             text = model_lines(models, deep if isinstance(deep, dict) else {})
         self.query_one("#models-found", Static).update(text)
+        await self._offer_models()
+
+    async def _offer_models(self) -> None:
+        """Every chat model discovery found, each with its one-line speed and quality note."""
+        try:
+            view = await self.app.api.local_models()
+        except LocalChatError:
+            return  # the health lines above already say what is wrong
+        chat = [m for m in view.models if m.kind == "chat"]
+        listing = self.query_one("#wizard-models", OptionList)
+        listing.clear_options()
+        listing.add_options(Option(model_prompt(n, m), id=m.name) for n, m in enumerate(chat, 1))
+
+    @on(OptionList.OptionSelected, "#wizard-models")
+    @work(exclusive=True, group="wizard-model", exit_on_error=False)
+    async def _choose_model(self, event: OptionList.OptionSelected) -> None:
+        try:
+            result = await self.app.api.use_model(str(event.option.id))
+        except LocalChatError as exc:
+            self.app.note_error(exc)
+            return
+        self.app.model_switched(result.chat_model)
+        await self._offer_models()
+        self.query_one("#next", Button).focus()
 
     # -- documents ------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""One ingestion (or re-index) job: a progress bar with files, chunks and per-file errors."""
+"""One ingestion (or re-index) job: a progress bar with files, chunks, per-file errors and the
+files a folder walk skipped (each with its reason)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ STATUS_STYLE = {
     "done": "$text-success",
     "failed": "$text-error",
     "cancelled": "$text-warning",
+    "interrupted": "$text-warning",
 }
+MAX_SKIPPED_LINES = 5  # the rest is counted, not listed
 
 
 class JobCard(Vertical):
@@ -53,16 +56,34 @@ class JobCard(Vertical):
             bar.update(total=1, progress=1)
         self.query_one(".job-detail", Static).update(Content(self.detail(job)))
         errors = self.query_one(".job-errors", Static)
-        errors.display = bool(job.errors or (job.status == "failed" and job.message))
+        failed = job.status in ("failed", "interrupted") and job.message
+        errors.display = bool(job.errors or job.skipped or failed)
         lines = [
             Content.assemble(("✗ ", "$text-error"), one_line(e.path, 40), ": ", one_line(e.message))
             for e in job.errors
         ]
-        if job.status == "failed" and job.message and not job.errors:
+        if failed and not job.errors:
             lines.append(Content.assemble(("✗ ", "$text-error"), one_line(job.message)))
+        lines += self.skipped_lines(job)
         errors.update(Content("\n").join(lines))
         self.set_class(job.finished, "-finished")
         self.set_class(bool(job.errors) or job.status == "failed", "-with-errors")
+
+    @staticmethod
+    def skipped_lines(job: Job) -> list[Content]:
+        lines = [
+            Content.assemble(
+                ("– ", "$text-warning"),
+                one_line(e.path.rsplit("/", 1)[-1], 40),
+                ": ",
+                one_line(e.message),
+            )
+            for e in job.skipped[:MAX_SKIPPED_LINES]
+        ]
+        if len(job.skipped) > MAX_SKIPPED_LINES:
+            more = len(job.skipped) - MAX_SKIPPED_LINES
+            lines.append(Content.assemble(("– ", "$text-warning"), f"{more} more skipped"))
+        return lines
 
     @staticmethod
     def detail(job: Job) -> str:
@@ -73,6 +94,8 @@ class JobCard(Vertical):
             parts.append(f"{job.unchanged} unchanged")
         if job.failed:
             parts.append(f"{job.failed} failed")
+        if job.skipped:
+            parts.append(f"{len(job.skipped)} skipped")
         if job.current and not job.finished:
             parts.append(one_line(job.current.rsplit("/", 1)[-1], 30))
         return " · ".join(parts)

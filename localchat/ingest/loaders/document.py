@@ -34,6 +34,18 @@ class LoadedDocument(msgspec.Struct):
         return sum(len(page.text) for page in self.pages)
 
 
+# Titles that applications write by default; they name no document.
+_PLACEHOLDER_TITLES = frozenset(
+    {"", "untitled", "title", "document", "presentation", "powerpoint presentation", "slide 1"}
+)
+
+
+def meaningful_title(title: object) -> str:
+    """A metadata title, or "" when it is missing or an application's default."""
+    text = str(title or "").strip()
+    return "" if text.lower() in _PLACEHOLDER_TITLES else text
+
+
 def open_file(path: Path) -> BinaryIO:
     """The file opened for reading in binary, or an IngestError that says what is wrong."""
     try:

@@ -14,8 +14,27 @@ from localchat.ingest.loaders.textfile import decode_text
 
 # Page furniture and non-content; <head> is read for the title only.
 _DROPPED = frozenset(
-    {"head", "script", "style", "nav", "header", "footer", "noscript", "form", "template"}
+    {"head", "script", "style", "nav", "noscript", "form", "template"}
     | {"svg", "iframe", "button", "select", "textarea", "input", "object", "embed", "canvas"}
+)
+# A <header>/<footer> is the page's banner or footer, except inside <main> or <article>, where
+# it is that content's own (Wikipedia's article title <h1> sits in such a header).
+_PAGE_FURNITURE = frozenset({"header", "footer"})
+_CONTENT_ROOTS = frozenset({"main", "article"})
+# Site chrome marked by role, id or class in saved pages (MediaWiki's skins above all): skip
+# links, menus, tables of contents, edit links, navboxes, "Retrieved from", category lists.
+_CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "menu", "toolbar"})
+_CHROME_IDS = frozenset(
+    {"siteSub", "contentSub", "catlinks", "mw-navigation", "mw-panel", "mw-head", "toc"}
+    | {"footer", "jump-to-nav", "p-lang-btn", "mw-indicators"}
+)
+_CHROME_CLASSES = frozenset(
+    {"mw-jump-link", "mw-editsection", "navbox", "navbox-styles", "printfooter", "catlinks"}
+    | {"vector-toc", "vector-page-toolbar", "vector-dropdown", "mw-portlet", "vector-settings"}
+    | {"vector-header-container", "vector-column-start", "mw-footer-container", "toc"}
+    | {"noprint", "mw-cite-backlink", "skip-link", "visually-hidden", "sr-only"}
+    # Reference markers ("[1]") would read like the answer's own citation markers.
+    | {"reference"}
 )
 _BLOCKS = frozenset(
     {"address", "article", "aside", "blockquote", "body", "center", "details", "dialog"}
@@ -25,6 +44,7 @@ _BLOCKS = frozenset(
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _LIST_LIKE = frozenset({"li", "tr", "dt", "dd"})  # consecutive items share one paragraph
 _SPACES = re.compile(r"\s+")
+_TITLE_SEPARATORS = frozenset("-|—–:·")
 _LEADING_JSON_COMMENT = re.compile(r"\A\s*<!--\s*(\{.*?\})\s*-->", re.DOTALL)
 
 
@@ -63,7 +83,7 @@ class _TextBuilder:
                 self.inline.append(_SPACES.sub(" ", node.text(deep=False) or ""))
             elif tag == "br":
                 self.inline.append("\n")
-            elif tag in _DROPPED or tag.startswith(("_", "!")) or _hidden(node):
+            elif tag in _DROPPED or tag.startswith(("_", "!")) or _chrome(node, tag):
                 continue
             elif tag == "pre":
                 self._flush()
@@ -123,9 +143,37 @@ class _TextBuilder:
         return "".join(parts)
 
 
-def _hidden(node: LexborNode) -> bool:
+def _chrome(node: LexborNode, tag: str) -> bool:
+    """Hidden elements, page banners and footers, and site chrome (see _CHROME_*)."""
+    if tag in _PAGE_FURNITURE and not _inside_content(node):
+        return True
     attributes = node.attributes
-    return "hidden" in attributes or attributes.get("aria-hidden") == "true"
+    if not attributes:
+        return False
+    if "hidden" in attributes or attributes.get("aria-hidden") == "true":
+        return True
+    if attributes.get("role") in _CHROME_ROLES or attributes.get("id") in _CHROME_IDS:
+        return True
+    if not _CHROME_CLASSES.isdisjoint((attributes.get("class") or "").split()):
+        return True
+    return "display:none" in (attributes.get("style") or "").replace(" ", "").lower()
+
+
+def _inside_content(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in _CONTENT_ROOTS:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _without_site_name(title: str, tree: LexborHTMLParser) -> str:
+    """ "Tide pool - Wikipedia" → "Tide pool", when the page's <h1> says so."""
+    heading = tree.css_first("h1")
+    name = _SPACES.sub(" ", heading.text() or "").strip() if heading is not None else ""
+    rest = title[len(name) :].strip() if name and title.startswith(name) else ""
+    return name if rest[:1] in _TITLE_SEPARATORS and rest[1:].strip() else title
 
 
 def _fenced(code: str) -> str:
@@ -137,7 +185,7 @@ def _fenced(code: str) -> str:
 def _title(tree: LexborHTMLParser, source: str, text: str) -> str:
     node = tree.css_first("title")
     if node is not None and (title := _SPACES.sub(" ", node.text() or "").strip()):
-        return title
+        return _without_site_name(title, tree)
     # Static-site fragments (e.g. golang.org's) carry metadata in a leading JSON comment.
     match = _LEADING_JSON_COMMENT.match(source)
     if match:

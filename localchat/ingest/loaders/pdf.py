@@ -6,7 +6,6 @@ import io
 import logging
 import re
 import warnings
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,10 +20,19 @@ from localchat.errors import (
     FileTooLargeError,
 )
 from localchat.ingest.loaders.document import LoadedDocument, Page
+from localchat.ingest.loaders.ocr import (
+    EXTRA_HINT,
+    OcrUnavailable,
+    PageReader,
+    RapidOcrReader,
+    has_images,
+    ocr_installed,
+)
 from localchat.ingest.loaders.pdflayout import Line, body_size, page_text, read_lines
+from localchat.ingest.loaders.pdfrunning import without_running_lines
+from localchat.ingest.loaders.pdftables import mark_table_rows
 
 _JUNK_TITLES = frozenset({"", "untitled", "title", "document", "slide 1"})
-_EDGE = 3  # lines at each end of a page where running headers and footers sit
 _OFFICE_PREFIX = re.compile(r"^Microsoft (?:Word|PowerPoint|Excel) - ", re.IGNORECASE)
 
 
@@ -53,7 +61,9 @@ def load_pdf(path: Path, data: bytes, max_pages: int) -> LoadedDocument:
     if not any(page.text for page in pages):
         raise EmptyDocumentError(
             f"{path.name} has no extractable text; it may be a scanned document",
-            hint="run OCR on it first (e.g. `ocrmypdf in.pdf out.pdf`) and ingest the result",
+            hint="run OCR on it first (e.g. `ocrmypdf in.pdf out.pdf`) and ingest the result"
+            if ocr_installed()
+            else f"{EXTRA_HINT}, or run OCR on it first (e.g. `ocrmypdf in.pdf out.pdf`)",
         )
     title = title or _first_heading(pages) or path.stem
     return LoadedDocument(pages=pages, title=title, media_type="application/pdf", warnings=problems)
@@ -101,45 +111,42 @@ def _extract_pages(reader: PdfReader, count: int) -> tuple[list[Page], list[str]
     failed: set[int] = set()
     for number in range(1, count + 1):
         try:
-            page_lines.append(read_lines(reader.pages[number - 1]))
+            page = reader.pages[number - 1]
+            lines = read_lines(page)
+            mark_table_rows(page, lines)
+            page_lines.append(lines)
         except Exception as error:  # one bad page must not lose the others
             problems.append(f"page {number} could not be read ({type(error).__name__})")
             failed.add(number)
             page_lines.append([])
-    page_lines = _without_running_lines(page_lines)
+    page_lines, dropped = without_running_lines(page_lines)
+    problems += dropped
     body = body_size(page_lines)
     pages = [Page(number, page_text(lines, body)) for number, lines in enumerate(page_lines, 1)]
-    problems += [
-        f"page {page.number} has no extractable text (scanned image?)"
-        for page in pages
-        if not page.text and page.number not in failed
-    ]
+    ocr = RapidOcrReader() if ocr_installed() else None
+    for index, page in enumerate(pages):
+        if not page.text and page.number not in failed:
+            pages[index], problem = _without_text_layer(reader, page.number, ocr)
+            problems.append(problem)
     return pages, problems, len(failed)
 
 
-def _without_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
-    """Drop page headers, footers and page numbers: edge lines repeated on most pages."""
-    if len(pages) < 3:
-        return pages
-    counts: Counter[str] = Counter()
-    for lines in pages:
-        counts.update({_running_key(line) for line in lines[:_EDGE] + lines[-_EDGE:]})
-    running = {key for key, count in counts.items() if count >= max(3, len(pages) // 2)}
-    return [
-        [
-            line
-            for index, line in enumerate(lines)
-            if not (
-                _running_key(line) in running and (index < _EDGE or index >= len(lines) - _EDGE)
-            )
-        ]
-        for lines in pages
-    ]
-
-
-def _running_key(line: Line) -> str:
-    """Page numbers and dates vary from page to page; the rest of a running header does not."""
-    return re.sub(r"\d+", "0", line.text)
+def _without_text_layer(reader: PdfReader, number: int, ocr: PageReader | None) -> tuple[Page, str]:
+    """The page read by OCR when it is an image and OCR is installed, and what to tell."""
+    page = reader.pages[number - 1]
+    if not has_images(page):
+        return Page(number, ""), f"page {number} has no extractable text (scanned image?)"
+    if ocr is None:
+        return Page(number, ""), f"page {number} is an image without a text layer: {EXTRA_HINT}"
+    try:
+        text = ocr(page)
+    except OcrUnavailable as error:
+        return Page(number, ""), f"page {number} is an image without a text layer: {error}"
+    except Exception as error:  # an OCR failure loses this page's text, not the document
+        return Page(number, ""), f"page {number}: OCR failed ({type(error).__name__})"
+    if not text:
+        return Page(number, ""), f"page {number} is an image in which OCR found no text"
+    return Page(number, text), f"page {number} was read by OCR; its text may have errors"
 
 
 def _metadata_title(reader: PdfReader) -> str:
@@ -152,11 +159,11 @@ def _metadata_title(reader: PdfReader) -> str:
 
 
 def _first_heading(pages: list[Page]) -> str:
-    for page in pages[:3]:
-        match = re.search(r"^#{1,2} (.+)$", page.text, re.MULTILINE)
-        if match:
-            return match.group(1).strip()
-    return ""
+    """A heading on the first page with text: a later page's heading names a section, not the
+    document (issue 13: a report was titled after its page-2 "Background")."""
+    first = next((page for page in pages if page.text), None)
+    match = re.search(r"^#{1,2} (.+)$", first.text, re.MULTILINE) if first else None
+    return match.group(1).strip() if match else ""
 
 
 def _corrupt(name: str, error: Exception) -> CorruptFileError:

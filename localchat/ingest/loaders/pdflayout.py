@@ -45,6 +45,8 @@ class Line:
     size: float = 0.0
     fonts: Counter[str] = field(default_factory=Counter)
     placed: bool = False  # received a visible piece (pieces of pure whitespace carry no place)
+    cells: list[str] | None = None  # a table row's cells (see pdftables), else None
+    header: bool = False  # the first row of its table
 
     @property
     def font(self) -> str:
@@ -169,11 +171,17 @@ class _PageLayout:
         return 1 if line.size >= 1.4 * self.body_size else 2
 
     def rendered(self, line: Line) -> str:
+        if line.cells is not None:
+            row = "| " + " | ".join(line.cells) + " |"
+            return row + "\n|" + " --- |" * len(line.cells) if line.header else row
         level = self.heading_level(line)
         return f"{'#' * level} {line.text}" if level else line.text
 
     def separator(self, above: Line, below: Line) -> str:
         """ "\\n\\n" for a new paragraph, "\\n" for a new list item, "" to join the lines."""
+        if above.cells is not None or below.cells is not None:  # rows stay rows
+            same_table = above.cells is not None and below.cells is not None and not below.header
+            return "\n" if same_table else "\n\n"
         if self.heading_level(above) or self.heading_level(below):
             return "\n\n"
         if _BULLET.match(below.text):

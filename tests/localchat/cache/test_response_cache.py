@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import msgspec
-import pytest
 
 from localchat.cache.keys import AnswerKey, answer_key
 from localchat.cache.response_cache import ResponseCache
@@ -11,16 +10,9 @@ from localchat.config import PRESETS, CacheSettings
 from localchat.generation.base import ChatMessage, GenerationParams
 from localchat.models.embedder import HashEmbedder
 from localchat.retrieval.retriever import Retrieval
-from localchat.store.records import NewChunk, NewDocument
 from localchat.store.store import Store
 from localchat.telemetry import RecordingTelemetry
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = Store(tmp_path / "db.sqlite")
-    yield store
-    store.close()
+from tests.factories import new_chunk, new_document
 
 
 def make_cache(store, **settings) -> ResponseCache:
@@ -46,8 +38,8 @@ def key(question="How do I prime the Zephyr pump?", *, preset="balanced", **para
 
 def change_corpus(store: Store, name: str = "a.txt") -> None:
     text = f"text of {name}"
-    chunk = NewChunk(0, text, 1, 0, len(text), 3, "", f"h-{name}")
-    doc = NewDocument(f"/{name}", name, name, "text/plain", name, 1, 0.0, 1)
+    chunk = new_chunk(text, content_hash=f"h-{name}")
+    doc = new_document(f"/{name}", sha256=name, title=name)
     store.write_document(doc, [chunk], {}, model="m", layout="1/0")
 
 

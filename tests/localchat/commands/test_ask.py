@@ -47,18 +47,6 @@ def test_json_output_is_one_document(fake_open, settings, capsys):
     assert data["answer"][data["annotations"][0]["url_citation"]["start_index"] :][:3] == "[1]"
 
 
-def test_printable_strips_escapes_and_controls():
-    assert ask.printable("a\x1b]0;title\x07b\x1b[2Jc\x00d\ne") == "abcd\ne"
-
-
-def test_escape_sequences_split_across_pieces_are_removed_whole():
-    cleaner = ask.StreamCleaner()
-    pieces = ["red \x1b", "[31", "mtext\x1b[0", "m done", " \x1b"]
-    out = "".join(cleaner.feed(p) for p in pieces) + cleaner.finish()
-    assert out == "red text done "
-    assert cleaner.feed("plain") == "plain", "plain text is never held back"
-
-
 def test_sources_header_does_not_promise_marks_when_nothing_is_cited(fake_open, settings, capsys):
     fake_open.set_generator(ScriptedGenerator(["It holds tight, says the handbook."]))
     assert ask.main(args(), settings) == 0

@@ -13,8 +13,8 @@ from localchat.index.vector_index import (
     open_index,
     search_expansion,
 )
-from localchat.store.records import NewChunk, NewDocument
 from localchat.store.store import Store
+from tests.factories import new_chunk, new_document
 
 
 def unit(rng, n, dim=16):
@@ -43,29 +43,8 @@ def _store_with_vectors(tmp_path, n=30, dim=16):
     store = Store(tmp_path / "db.sqlite")
     rng = np.random.default_rng(2)
     vectors = unit(rng, n, dim)
-    chunks = [
-        NewChunk(
-            ordinal=i,
-            text=f"t{i}",
-            page=1,
-            char_start=0,
-            char_end=2,
-            token_count=1,
-            section="",
-            content_hash=f"h{i}",
-        )
-        for i in range(n)
-    ]
-    doc = NewDocument(
-        path="/x",
-        filename="x",
-        title="x",
-        media_type="text/plain",
-        sha256="s",
-        size=1,
-        mtime=0,
-        pages=1,
-    )
+    chunks = [new_chunk(f"t{i}", i, content_hash=f"h{i}", token_count=1) for i in range(n)]
+    doc = new_document("/x", sha256="s", title="x")
     result = store.write_document(
         doc, chunks, {f"h{i}": vectors[i] for i in range(n)}, model="m", layout="1/0"
     )

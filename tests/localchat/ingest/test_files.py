@@ -19,7 +19,7 @@ def touch(path: Path, text: str = "words\n") -> Path:
     return path
 
 
-def test_folders_are_walked_sorted_without_hidden_or_unknown_files(tmp_path):
+def test_folders_are_walked_sorted_and_what_is_passed_over_is_reported(tmp_path):
     root = tmp_path / "docs"
     b = touch(root / "b.md")
     a = touch(root / "a.txt")
@@ -30,7 +30,44 @@ def test_folders_are_walked_sorted_without_hidden_or_unknown_files(tmp_path):
     (root / "dangling.txt").symlink_to(root / "gone.txt")  # not a file: skipped
     files, errors = walk_paths([root, a])  # a named twice: listed once
     assert files == [a.resolve(), b.resolve(), nested.resolve()]
-    assert errors == []
+    assert all(e.status == "skipped" for e in errors), "nothing failed"
+    skipped = {Path(e.path).name: (e.error_code, e.message) for e in errors}
+    assert skipped == {
+        ".git": ("hidden_folder", "skipped: hidden folder"),
+        ".hidden.md": ("hidden_file", "skipped: hidden file"),
+        "photo.jpeg": ("unsupported_file", "skipped: unsupported type .jpeg"),
+        "dangling.txt": ("not_a_file", "skipped: not a regular file (a broken link?)"),
+    }
+
+
+def test_licenses_are_reported_as_unsupported_not_dropped(tmp_path):
+    licenses = tmp_path / "licenses"
+    touch(licenses / "MIT.LICENSE")
+    touch(licenses / "readme.md")
+    files, errors = walk_paths([licenses])
+    assert [f.name for f in files] == ["readme.md"]
+    (skip,) = errors
+    assert (
+        skip.path.endswith("MIT.LICENSE") and skip.message == "skipped: unsupported type .LICENSE"
+    )
+
+
+def test_symlinks_out_of_the_folder_are_skipped_unless_allowed(tmp_path):
+    outside = touch(tmp_path / "elsewhere" / "secret.md", "# Secret\n")
+    (tmp_path / "elsewhere" / "more").mkdir()
+    touch(tmp_path / "elsewhere" / "more" / "deep.md")
+    root = tmp_path / "library"
+    inside = touch(root / "own.md")
+    (root / "link.md").symlink_to(outside)
+    (root / "linked-folder").symlink_to(tmp_path / "elsewhere" / "more")
+    (root / "alias.md").symlink_to(inside)  # inside the folder: followed
+    files, errors = walk_paths([root])
+    assert files == [inside.resolve()]
+    assert {Path(e.path).name for e in errors} == {"link.md", "linked-folder"}
+    assert all(e.error_code == "symlink_outside" for e in errors)
+    assert "ingest.follow_symlinks" in errors[0].message and str(root) in errors[0].message
+    followed, none = walk_paths([root], follow_symlinks=True)
+    assert none == [] and {f.name for f in followed} == {"own.md", "secret.md", "deep.md"}
 
 
 def test_named_paths_that_cannot_be_ingested_are_reported(tmp_path):

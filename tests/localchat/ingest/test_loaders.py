@@ -103,7 +103,11 @@ def test_text_keeps_indentation_and_collapses_blank_runs(tmp_path):
 def test_other_text_formats_report_their_media_type(tmp_path):
     document = load_file(write(tmp_path, "table.csv", "name,value\nalpha,1\n"))
     assert document.media_type == "text/csv"
-    assert document.pages[0].text == "name,value\nalpha,1"
+    # CSV is a sheet since issue 14: rows keep their header (tests/…/test_loaders_office.py).
+    assert document.pages[0].text == "## table\n\nname: alpha | value: 1"
+    document = load_file(write(tmp_path, "notes.rst", "Title\n=====\n\nText.\n"))
+    assert document.media_type == "text/x-rst"
+    assert document.pages[0].text == "Title\n=====\n\nText."
 
 
 # -- Markdown ---------------------------------------------------------------------------------

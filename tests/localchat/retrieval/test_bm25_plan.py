@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from localchat.retrieval import query
 from localchat.retrieval.query import FTS_TOKENIZER, Stemmer, bm25_idf, fts_match, select_terms
-from localchat.store.records import NewChunk, NewDocument
 from localchat.store.schema import MIGRATIONS
 from localchat.store.store import Store
+from tests.factories import new_chunk, new_document
 
 
 def test_stemmer_uses_the_schema_tokenizer():
@@ -74,26 +74,8 @@ def _library(tmp_path, seed: int = 3) -> Store:
         if number % 7 == 0:
             words += ["fever"] * rnd.randint(1, 3)
         text = " ".join(rnd.sample(words, len(words)))
-        document = NewDocument(
-            path=f"/d/{number}",
-            filename=f"{number}.txt",
-            title="t",
-            media_type="text/plain",
-            sha256=f"s{number}",
-            size=1,
-            mtime=0.0,
-            pages=1,
-        )
-        piece = NewChunk(
-            ordinal=0,
-            text=text,
-            page=1,
-            char_start=0,
-            char_end=len(text),
-            token_count=3,
-            section="",
-            content_hash=f"h{number}",
-        )
+        document = new_document(f"/d/{number}", filename=f"{number}.txt", sha256=f"s{number}")
+        piece = new_chunk(text, content_hash=f"h{number}")
         store.write_document(document, [piece], {}, model="m", layout="1024/200")
     return store
 

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from localchat.retrieval.fusion import ordered, rrf
 from localchat.retrieval.query import fts_match, query_terms
-from localchat.store.records import NewChunk, NewDocument
 from localchat.store.store import Store
+from tests.factories import new_chunk, new_document
 
 
 def test_stop_words_dropped_and_order_kept():
@@ -43,34 +43,9 @@ _STORES: dict = {}
 def _store(factory) -> Store:
     if "s" not in _STORES:
         s = Store(factory.mktemp("fts") / "db.sqlite")
-        doc = NewDocument(
-            path="/d",
-            filename="d",
-            title="d",
-            media_type="text/plain",
-            sha256="s",
-            size=1,
-            mtime=0,
-            pages=1,
-        )
-        s.write_document(
-            doc,
-            [
-                NewChunk(
-                    ordinal=0,
-                    text="NEAR AND OR NOT * ^ column:x",
-                    page=1,
-                    char_start=0,
-                    char_end=1,
-                    token_count=1,
-                    section="",
-                    content_hash="h",
-                )
-            ],
-            {},
-            model="m",
-            layout="1/0",
-        )
+        doc = new_document("/d", sha256="s", title="d")
+        chunk = new_chunk("NEAR AND OR NOT * ^ column:x", content_hash="h", token_count=1)
+        s.write_document(doc, [chunk], {}, model="m", layout="1/0")
         _STORES["s"] = s
     return _STORES["s"]
 

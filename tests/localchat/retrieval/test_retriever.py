@@ -9,8 +9,8 @@ from localchat.config import PRESETS
 from localchat.index.vector_index import UsearchIndex
 from localchat.models.embedder import HashEmbedder
 from localchat.retrieval.retriever import Retriever
-from localchat.store.records import NewChunk, NewDocument
 from localchat.store.store import Store
+from tests.factories import new_chunk, new_document
 
 TEXTS = {
     "pumps.txt": [
@@ -32,29 +32,10 @@ def retriever(tmp_path):
     index = UsearchIndex(embedder.dim)
     for name, texts in TEXTS.items():
         chunks = [
-            NewChunk(
-                ordinal=i,
-                text=t,
-                page=1,
-                char_start=0,
-                char_end=len(t),
-                token_count=5,
-                section="",
-                content_hash=f"{name}{i}",
-            )
-            for i, t in enumerate(texts)
+            new_chunk(t, i, content_hash=f"{name}{i}", token_count=5) for i, t in enumerate(texts)
         ]
         vectors = dict(zip([c.content_hash for c in chunks], embedder.embed(texts), strict=True))
-        doc = NewDocument(
-            path=f"/{name}",
-            filename=name,
-            title=name,
-            media_type="text/plain",
-            sha256=name,
-            size=1,
-            mtime=0,
-            pages=1,
-        )
+        doc = new_document(f"/{name}", sha256=name, title=name)
         r = store.write_document(doc, chunks, vectors, model=embedder.model_id, layout="1/0")
         index.add(
             np.asarray(r.added_chunk_ids, dtype=np.uint64),

@@ -9,40 +9,15 @@ import pytest
 from localchat.store import queries
 from localchat.store.queries import _averages, _varints
 from localchat.store.records import NewChunk, NewDocument
-from localchat.store.store import Store
+from tests.factories import new_chunk, new_document
 
 
 def _doc(number: int) -> NewDocument:
-    return NewDocument(
-        path=f"/d/{number}",
-        filename=f"{number}.txt",
-        title="t",
-        media_type="text/plain",
-        sha256=f"s{number}",
-        size=1,
-        mtime=0.0,
-        pages=1,
-    )
+    return new_document(f"/d/{number}", filename=f"{number}.txt", sha256=f"s{number}")
 
 
 def _chunk(ordinal: int, text: str, tag: str) -> NewChunk:
-    return NewChunk(
-        ordinal=ordinal,
-        text=text,
-        page=1,
-        char_start=0,
-        char_end=len(text),
-        token_count=3,
-        section="",
-        content_hash=f"{tag}-{ordinal}-{text}",
-    )
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "db.sqlite")
-    yield s
-    s.close()
+    return new_chunk(text, ordinal, content_hash=f"{tag}-{ordinal}-{text}")
 
 
 def test_other_layout_rows_never_surface_even_when_they_rank_first(store):

@@ -9,45 +9,20 @@ import pytest
 
 from localchat.errors import DocumentNotFoundError
 from localchat.store.records import NewChunk, NewDocument
-from localchat.store.store import Store
+from tests.factories import new_chunk, new_document
 
 
 def doc(path: str = "/docs/a.txt", sha: str = "s1") -> NewDocument:
-    return NewDocument(
-        path=path,
-        filename=path.rsplit("/", 1)[-1],
-        title="A",
-        media_type="text/plain",
-        sha256=sha,
-        size=10,
-        mtime=1.0,
-        pages=1,
-    )
+    return new_document(path, sha256=sha, title="A", size=10)
 
 
 def chunk(n: int, text: str) -> NewChunk:
-    return NewChunk(
-        ordinal=n,
-        text=text,
-        page=1,
-        char_start=0,
-        char_end=len(text),
-        token_count=3,
-        section="",
-        content_hash=f"h-{text}",
-    )
+    return new_chunk(text, n)
 
 
 def vecs(*texts: str) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)
     return {f"h-{t}": rng.standard_normal(4).astype(np.float32) for t in texts}
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "db.sqlite")
-    yield s
-    s.close()
 
 
 def test_schema_is_wal_and_migrated(store):

@@ -1,0 +1,56 @@
+"""The Embedder contract, run against every implementation: the hash fake and the real MiniLM
+(llama.cpp, the bundled model converted once per session by conftest.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from localchat.models.embedder import Embedder, HashEmbedder
+
+TEXTS = [
+    "How do I prime the Zephyr pump?",
+    "Priming the Zephyr pump: open the bleed valve first.",
+    "Invoices are due within thirty days.",
+]
+
+
+@pytest.fixture(params=["hash", "llama"])
+def any_embedder(request) -> Embedder:
+    if request.param == "hash":
+        return HashEmbedder()
+    return request.getfixturevalue("embedder")  # the real LlamaEmbedder (session-scoped)
+
+
+def test_it_is_an_embedder(any_embedder):
+    assert isinstance(any_embedder, Embedder)
+    assert any_embedder.model_id and any_embedder.dim > 0 and any_embedder.max_tokens > 0
+
+
+def test_vectors_are_float32_unit_rows_of_the_model_dimension(any_embedder):
+    vectors = any_embedder.embed(TEXTS)
+    assert vectors.shape == (len(TEXTS), any_embedder.dim) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+
+
+def test_the_same_text_gives_the_same_vector_alone_or_in_a_batch(any_embedder):
+    batch = any_embedder.embed(TEXTS)
+    alone = any_embedder.embed([TEXTS[1]])[0]
+    assert np.allclose(batch[1], alone, atol=1e-4)
+
+
+def test_related_texts_are_closer_than_unrelated_ones(any_embedder):
+    question, answer, other = any_embedder.embed(TEXTS)
+    assert float(question @ answer) > float(question @ other)
+
+
+def test_texts_past_max_tokens_are_cut_not_refused(any_embedder):
+    long = "pump valve " * (any_embedder.max_tokens * 2)
+    assert any_embedder.count_tokens(long) > any_embedder.max_tokens
+    vector = any_embedder.embed([long])[0]
+    assert vector.shape == (any_embedder.dim,) and np.isfinite(vector).all()
+
+
+def test_token_counts_include_the_special_tokens(any_embedder):
+    assert any_embedder.count_tokens("pump") >= 3  # the word, plus CLS and SEP
+    assert any_embedder.count_tokens("prime the pump") > any_embedder.count_tokens("pump")

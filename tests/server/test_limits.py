@@ -1,0 +1,125 @@
+"""Issue 13 item 6 on a real uvicorn server: per-route body limits, the embedding input cap,
+slowloris connections cut off by the header timeout while /live keeps answering."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import time
+from pathlib import Path
+
+import httpx
+import msgspec
+import pytest
+
+from server.app import create_app
+from server.limits import chat_body_limit, max_messages
+from tests.server.realserver import serve_like_cli
+
+CHAT = {"model": "localchat", "messages": [{"role": "user", "content": "Which nut holds?"}]}
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    pytest.skip("no /proc/self/status")
+
+
+@pytest.fixture
+def server(settings, runtime):
+    fast = msgspec.structs.replace(
+        settings.server, header_timeout_s=1.5, body_timeout_s=1.5, max_embedding_inputs=64
+    )
+    settings = msgspec.structs.replace(settings, server=fast)
+    with serve_like_cli(create_app(settings, runtime=runtime), fast, timeout=60) as base:
+        yield base, settings
+
+
+def test_a_50_mb_chat_body_is_refused_without_growing_the_server(server):
+    base, settings = server
+    body = json.dumps(
+        {"model": "localchat", "messages": [{"role": "user", "content": "x" * (50 << 20)}]}
+    ).encode()
+    before = rss_mb()
+    started = time.monotonic()
+    reply = httpx.post(
+        f"{base}/v1/chat/completions",
+        content=body,
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert reply.status_code == 413, reply.text
+    assert reply.json()["error"]["code"] == "payload_too_large"
+    assert time.monotonic() - started < 5
+    assert rss_mb() - before < 100, "the body was not decoded (the server shares this process)"
+
+    def chunks():  # no Content-Length: counted as it arrives and cut off at the limit
+        for _ in range(50):
+            yield b"x" * (1 << 20)
+
+    chunked = httpx.post(
+        f"{base}/v1/chat/completions",
+        content=chunks(),
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert chunked.status_code == 413, chunked.text
+    assert rss_mb() - before < 150
+    assert httpx.post(f"{base}/v1/chat/completions", json=CHAT).status_code == 200
+    assert chat_body_limit(settings) == 128 * settings.models.context_tokens
+
+
+def test_too_many_messages_is_400(server):
+    base, settings = server
+    many = [{"role": "user", "content": "hi"}] * (max_messages(settings) + 1)
+    reply = httpx.post(
+        f"{base}/v1/chat/completions", json={"model": "localchat", "messages": many}, timeout=30
+    )
+    assert reply.status_code == 400 and reply.json()["error"]["param"] == "messages"
+
+
+def test_2000_embedding_inputs_are_refused_quickly(server):
+    base, _ = server
+    started = time.monotonic()
+    reply = httpx.post(
+        f"{base}/v1/embeddings",
+        json={"model": "localchat", "input": ["some text to embed"] * 2000},
+        timeout=30,
+    )
+    assert reply.status_code == 400, reply.text
+    assert reply.json()["error"]["param"] == "input" and "64" in reply.json()["error"]["message"]
+    assert time.monotonic() - started < 2
+    ok = httpx.post(f"{base}/v1/embeddings", json={"model": "localchat", "input": ["a b"] * 64})
+    assert ok.status_code == 200 and len(ok.json()["data"]) == 64, ok.text
+
+
+def test_slowloris_connections_do_not_block_live_and_are_closed(server):
+    base, _ = server
+    port = int(base.rsplit(":", 1)[1])
+    sockets = []
+    for _ in range(200):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        sock.sendall(b"GET /api/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        sockets.append(sock)
+    slowest = 0.0
+    deadline = time.monotonic() + 4  # bounded: the header timeout is 1.5 s
+    while time.monotonic() < deadline:
+        for sock in sockets:  # keep trickling: each byte resets nothing
+            with contextlib.suppress(OSError):
+                sock.send(b"a")
+        started = time.monotonic()
+        assert httpx.get(f"{base}/api/health/live", timeout=5).status_code == 200
+        slowest = max(slowest, time.monotonic() - started)
+        time.sleep(0.2)
+    assert slowest < 1.0, f"/live took {slowest:.2f}s"  # 2.7 s before the fix
+    closed = 0
+    for sock in sockets:
+        sock.settimeout(2)
+        try:
+            closed += sock.recv(1) == b""
+        except OSError:
+            closed += 1
+        sock.close()
+    assert closed == len(sockets), f"only {closed} of {len(sockets)} slow connections were cut"
