@@ -38,7 +38,7 @@ class _RecordingGenerator:
         return iter([Delta("", finish_reason="stop", usage=Usage(0, 0))])
 
     def close(self) -> None:
-        self.inner.close()
+        """The real generator belongs to the pool (closed when the lease ends)."""
 
 
 def recorded_prompts(
@@ -63,27 +63,30 @@ def recorded_prompts(
     prompts: list[list[ChatMessage]] = []
     prepare: list[float] = []
     try:
-        recorder = _RecordingGenerator(runtime.generator)
-        runtime.set_generator(recorder)
-        service = ChatService(runtime)
-        for question in questions:
-            recorder.messages = []
-            recorder.started = time.perf_counter()
-            service.answer(
-                ChatRequest(
-                    messages=[ChatMessage("user", question)],
-                    params=GenerationParams(max_tokens=plan.generation_tokens, temperature=0.0),
-                    preset=plan.serving_preset,
-                    use_cache=False,
+        # The pool closes a generator it stops holding (set_generator below) unless a lease
+        # keeps it: without one the recorder would count tokens on a freed llama.cpp model.
+        with runtime.generators.lease() as real:
+            recorder = _RecordingGenerator(real)
+            runtime.set_generator(recorder)
+            service = ChatService(runtime)
+            for question in questions:
+                recorder.messages = []
+                recorder.started = time.perf_counter()
+                service.answer(
+                    ChatRequest(
+                        messages=[ChatMessage("user", question)],
+                        params=GenerationParams(max_tokens=plan.generation_tokens, temperature=0.0),
+                        preset=plan.serving_preset,
+                        use_cache=False,
+                    )
                 )
-            )
-            if recorder.messages:
-                asked.append(question)
-                prompts.append(recorder.messages)
-                prepare.append(recorder.prepare_ms)
-            if len(asked) >= wanted:
-                break
-        return asked, prompts, prepare
+                if recorder.messages:
+                    asked.append(question)
+                    prompts.append(recorder.messages)
+                    prepare.append(recorder.prepare_ms)
+                if len(asked) >= wanted:
+                    break
+            return asked, prompts, prepare
     finally:
         runtime.cache = cache
         runtime.close()

@@ -55,8 +55,26 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--mode", choices=["hybrid", "bm25", "vector"], default="hybrid")
             cmd.add_argument("--explain", action="store_true", help="also list dropped candidates")
 
-    ev = sub.add_parser("eval", help="retrieval quality on a BEIR-layout folder")
-    ev.add_argument("dir", metavar="DIR")
+    ev = sub.add_parser(
+        "eval", help="retrieval quality on a BEIR folder, or answer quality (--answers FILE)"
+    )
+    ev.add_argument("dir", metavar="DIR", nargs="?", help="a BEIR-layout folder")
+    ev.add_argument(
+        "--answers",
+        metavar="FILE",
+        help="answer quality on a QA JSONL set (or a PubMedQA folder with answers.jsonl)",
+    )
+    ev.add_argument(
+        "--corpus",
+        metavar="DIR",
+        help="with --answers: ingest this folder into a fresh temporary library first",
+    )
+    ev.add_argument(
+        "--answer-mode",
+        choices=["extractive", "generative", "auto"],
+        default=None,
+        help="with --answers: the answer mode (default: rag.answer_mode)",
+    )
     ev.add_argument("--preset", choices=list(PRESETS), default="balanced")
     ev.add_argument("--limit", type=int, default=None, help="only the first N queries")
     ev.add_argument(

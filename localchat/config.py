@@ -27,6 +27,7 @@ PRESETS: dict[str, RagParams] = {
     "accurate": RagParams(chunk_size=2048, chunk_overlap=400, top_k=40, min_similarity=0.22),
 }
 DEFAULT_PRESET = "balanced"
+ANSWER_MODES = ("extractive", "generative", "auto")  # rag.answer_mode
 
 
 class ModelSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -74,6 +75,14 @@ class RagSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # hundred tokens/s, so a full 4k context of sources means seconds before the first token.
     max_source_tokens: int = 1536
     rrf_k: int = 60
+    # extractive: quoted evidence sentences; generative: the model writes from the evidence and
+    # every sentence is checked; auto: generative for a model the user chose, else the mode
+    # that measured better for the bundled one (docs/configuration.md).
+    answer_mode: str = "auto"
+    # Below this evidence score (query cosine + lexical share of the best sentence) the
+    # documents are taken not to cover the question. Tuned for all-MiniLM-L6-v2; another
+    # embedder has another cosine scale (docs/configuration.md).
+    decline_score: float = 0.82
 
 
 class ServerSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -233,6 +242,12 @@ def load_settings(
         ) from None
     preset_params(settings.rag.preset, where=source)
     settings.rag_params()  # validates overrides
+    if settings.rag.answer_mode not in ANSWER_MODES:
+        raise ConfigError(
+            f"bad setting in {source}: rag.answer_mode = {settings.rag.answer_mode!r}",
+            hint=f"choose one of {', '.join(ANSWER_MODES)}",
+            param="answer_mode",
+        )
     return settings
 
 

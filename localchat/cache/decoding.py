@@ -17,7 +17,7 @@ from localchat.cache.keys import canonical
 # Bump on any change to how answers are produced that decoding_parts() cannot see, such as
 # sampler settings written inline (top_k=40, min_p=0.05 in LlamaGenerator._run) or the
 # order of events in ChatService.
-DECODING_VERSION = 2  # 2: markers attributed to sentences copied from a source
+DECODING_VERSION = 3  # 2: markers attributed to sentences; 3: evidence-first answers
 
 # A fixed conversation rendered by the real prompt builder: any change to the prompt's
 # wording, fences, numbering or history handling changes this rendering.
@@ -37,6 +37,7 @@ def decoding_parts(context_tokens: int, max_source_tokens: int) -> dict[str, Any
     Imports lazily: the cache package stays importable without the chat and generation
     code, and neither of those imports the cache's keys back at module level.
     """
+    from localchat.answer import compose, evidence, generative
     from localchat.chat import budget, citations, prompt
     from localchat.chat.types import Source
     from localchat.generation import llama
@@ -58,6 +59,19 @@ def decoding_parts(context_tokens: int, max_source_tokens: int) -> dict[str, Any
         "system_prompt": prompt.SYSTEM_PROMPT,
         "prompt": [(message.role, message.content) for message in rendered],
         "retrieval_query": prompt.retrieval_query(history, _SAMPLE_QUESTION),
+        "evidence": [
+            evidence.PASSAGES,
+            evidence.MAX_ITEMS,
+            evidence.BUDGET_CHARS,
+            evidence.LEXICAL_WEIGHT,
+            evidence.RANK_WEIGHT,
+            compose.MAX_SENTENCES,
+            compose.MAX_WORDS,
+            compose.KEEP_WITHIN,
+            compose.DECLINE_SCORE,
+            compose.DECLINE_ANSWER,
+            generative.EVIDENCE_SYSTEM_PROMPT,
+        ],
         "no_sources_answer": prompt.NO_SOURCES_ANSWER,
         "citations": [cleaned + rest, cited.annotations, cited.invalid_markers],
         "budget": [budget.SEAM_TOKENS, budget.MIN_ANSWER_TOKENS],

@@ -34,6 +34,8 @@ class AnswerKey(msgspec.Struct, frozen=True):
     seed: int | None
     corpus_version: int | None = None
     decoding: str = ""  # decoding_fingerprint(): prompt builder, sampler and budget code
+    answer_mode: str = ""  # extractive / generative / passages ("" without retrieval)
+    verification: tuple[float, ...] = ()  # support thresholds of generative answers
 
     @property
     def question(self) -> str:
@@ -91,6 +93,8 @@ def answer_key(
     candidates: int,
     rrf_k: int,
     decoding: str = "",
+    answer_mode: str = "",
+    verification: tuple[float, ...] = (),
 ) -> AnswerKey:
     """The AnswerKey of a chat request, numbers normalised (1 == 1.0, -0.0 == 0.0).
 
@@ -111,6 +115,8 @@ def answer_key(
         stop=tuple(params.stop),
         seed=None if params.seed is None else int(params.seed),
         decoding=decoding,
+        answer_mode=answer_mode,
+        verification=tuple(_number(v) for v in verification),
     )
 
 

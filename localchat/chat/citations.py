@@ -214,9 +214,9 @@ class StreamingCitationFilter:
         if self._attributor is not None:
             self._attribute_finished()
         cut = pending_start(self._raw)
-        if self._attributor is not None:
-            if (end := _OPEN_END.search(self._raw, self._done)) is not None:
-                cut = min(cut, end.start())
+        end = _OPEN_END.search(self._raw, self._done) if self._attributor is not None else None
+        if end is not None:
+            cut = min(cut, end.start())
         if cut <= self._done:
             return ""
         start_of_line = self._done == 0 or self._raw[self._done - 1] == "\n"

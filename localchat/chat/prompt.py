@@ -1,4 +1,6 @@
-"""The chat prompt: rules, numbered sources fenced as data, history and the question."""
+"""The chat prompt: rules, numbered sources fenced as data, history and the question.
+
+(`retrieval_query` moved to localchat.retrieval.rewrite; it is re-exported here.)"""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Sequence
 from localchat.chat.citations import MARKER, clean_markers
 from localchat.chat.types import Source
 from localchat.generation.base import ChatMessage
+from localchat.retrieval.rewrite import retrieval_query
 
 SYSTEM_PROMPT = (
     "You answer questions using only the numbered sources given with the question. "
@@ -31,16 +34,6 @@ _TEMPLATE_TOKEN = re.compile(
     r"<\|[^|<>\n]{0,40}\|>|</?s>|\[/?INST\]|<</?SYS>>|<(?:start|end)_of_turn>"
 )
 _UNSAFE_META = re.compile(r"[\x00-\x1f\x7f<>\"\[\]]")
-
-# Follow-ups that only make sense with the previous question ("and the second one?").
-_CONTINUATION = re.compile(r"^\W*(and|or|but|also|what about|how about|then|same)\b", re.IGNORECASE)
-_PRONOUN = re.compile(
-    r"\b(it|its|they|them|their|that|this|those|these|he|she|his|her|one|ones|former|latter)\b",
-    re.IGNORECASE,
-)
-SHORT_QUESTION_WORDS = 6
-PRONOUN_QUESTION_WORDS = 12
-PREVIOUS_TURN_CHARS = 300
 
 
 def build_messages(
@@ -108,17 +101,4 @@ def strip_markers(text: str) -> str:
     return clean_markers(text, ())[0]
 
 
-def retrieval_query(history: Sequence[ChatMessage], question: str) -> str:
-    """The text to search with: the question, plus the previous user question when this one
-    is a short or pronoun-led follow-up ("and the second one?") that cannot stand alone."""
-    question = question.strip()
-    previous = next((m.content.strip() for m in reversed(history) if m.role == "user"), "")
-    if not previous:
-        return question
-    words = len(question.split())
-    follow_up = (
-        words <= SHORT_QUESTION_WORDS
-        or _CONTINUATION.search(question) is not None
-        or (words <= PRONOUN_QUESTION_WORDS and _PRONOUN.search(question) is not None)
-    )
-    return f"{previous[-PREVIOUS_TURN_CHARS:]} {question}" if follow_up else question
+__all__ = ["build_messages", "neutralise", "render_source", "retrieval_query", "user_turn"]

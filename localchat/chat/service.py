@@ -1,4 +1,4 @@
-"""The one chat orchestrator: retrieve → budget → prompt → generate → cite (streamed or whole)."""
+"""The one chat orchestrator: retrieve → evidence → answer (quoted or generated and checked)."""
 
 from __future__ import annotations
 
@@ -10,51 +10,22 @@ from typing import Any
 
 import msgspec
 
+from localchat.answer.modes import resolve_mode
+from localchat.answer.vectors import SentenceVectors
+from localchat.answer.verify import VERIFICATION
 from localchat.cache.keys import answer_key
 from localchat.chat.budget import plan_prompt
 from localchat.chat.citations import StreamingCitationFilter, source_entry
-from localchat.chat.prompt import NO_SOURCES_ANSWER, SYSTEM_PROMPT, retrieval_query
+from localchat.chat.evidence_answer import evidence_events
+from localchat.chat.prompt import NO_SOURCES_ANSWER, SYSTEM_PROMPT
+from localchat.chat.results import ChatEvent, ChatRequest, ChatResult, replay
 from localchat.chat.types import Source, make_preview
 from localchat.errors import ContextOverflowError, InvalidRequestError
 from localchat.generation.base import ChatMessage, GenerationParams, Usage
 from localchat.retrieval.retriever import Hit, Retrieval
+from localchat.retrieval.rewrite import retrieval_query
 
-
-class ChatRequest(msgspec.Struct, frozen=True):
-    messages: list[ChatMessage]
-    params: GenerationParams = GenerationParams()
-    preset: str | None = "balanced"  # None: plain chat with the generator, no retrieval
-    use_cache: bool = True  # False: never served from the cache (the fresh answer refreshes it)
-    # A chat model from `localchat models` to answer with; None: the active one.
-    model: str | None = None
-
-
-class ChatResult(msgspec.Struct):
-    content: str
-    finish_reason: str
-    sources: list[dict[str, Any]]
-    annotations: list[dict[str, Any]]
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    sources_used: int = 0
-    sources_dropped: int = 0
-    invalid_markers: int = 0
-    retrieval_ms: float = 0.0
-    cache: str = "miss"
-    document_ids: list[int] = []
-
-
-class ChatEvent(msgspec.Struct, frozen=True):
-    """kind "sources" (first, RAG only), "delta" (text), then one "done" with the result.
-
-    A replayed cached answer also sets `result` on its first event, so a front end knows the
-    cache tier (X-LocalChat-Cache) before it starts streaming."""
-
-    kind: str
-    text: str = ""
-    sources: list[dict[str, Any]] = []
-    result: ChatResult | None = None
-    model: str = ""  # set on the first event: the chat model that answers (X-LocalChat-Model)
+__all__ = ["ChatEvent", "ChatRequest", "ChatResult", "ChatService", "replay"]
 
 
 def hit_to_source(index: int, hit: Hit) -> Source:
@@ -91,6 +62,7 @@ class ChatService:
     def __init__(self, runtime, system_prompt: str = SYSTEM_PROMPT) -> None:
         self.runtime = runtime
         self.system_prompt = system_prompt
+        self.vectors = SentenceVectors(runtime.embedder)
 
     def answer(self, request: ChatRequest, cancel: threading.Event | None = None) -> ChatResult:
         result = None
@@ -105,6 +77,7 @@ class ChatService:
     ) -> Iterator[ChatEvent]:
         """Events of a cached answer (replayed) or of a fresh one (stored when complete)."""
         split_messages(request.messages)  # a bad request fails before the cache is asked
+        self.mode(request)  # so does an unknown answer mode
         # One generator for the whole answer: a model switch meanwhile affects the next one.
         with self._lease(request.model) as generator:
             events = self._answer(request, generator, cancel)
@@ -151,7 +124,16 @@ class ChatService:
             rag=rag,
             candidates=runtime.retriever.candidates,
             rrf_k=runtime.retriever.rrf_k,
+            answer_mode=self.mode(request) if rag is not None else "",
+            verification=(*VERIFICATION, runtime.settings.rag.decline_score),
         )
+
+    def mode(self, request: ChatRequest) -> str:
+        """The concrete answer mode of a RAG request ("passages" when it must stay verbatim)."""
+        if request.verbatim:
+            return "passages"
+        settings = self.runtime.settings
+        return resolve_mode(request.answer_mode, settings.rag.answer_mode, settings.models)
 
     def _fresh(
         self, request: ChatRequest, cancel: threading.Event | None, generator
@@ -175,10 +157,11 @@ class ChatService:
                     sources=[],
                     annotations=[],
                     retrieval_ms=retrieval.timings_ms.get("total_ms", 0.0),
+                    answer_mode=self.mode(request),
+                    declined=True,
                 ),
             )
             return
-        system = self.system_prompt + (f"\n\n{extra_system}" if extra_system else "")
         if request.params.max_tokens >= generator.context_tokens:
             # Never satisfiable; below that, plan_prompt lowers max_tokens to the room left.
             raise ContextOverflowError(
@@ -187,6 +170,20 @@ class ChatService:
                 hint="lower max_tokens (or leave it out)",
                 param="max_tokens",
             )
+        mode = self.mode(request)
+        took = retrieval.timings_ms.get("total_ms", 0.0)
+        if mode != "passages":
+            yield from evidence_events(
+                self, generator, request, mode, (question, extra_system), pairs, took, cancel
+            )
+            return
+        asked = (question, history, extra_system)
+        yield from self._passages(request, generator, asked, pairs, took, cancel)
+
+    def _passages(self, request, generator, asked, pairs, took, cancel):
+        """Whole passages to the model, its text kept as written (markers cleaned)."""
+        question, history, extra_system = asked
+        system = self.system_prompt + (f"\n\n{extra_system}" if extra_system else "")
         plan = plan_prompt(
             generator,
             system,
@@ -223,8 +220,9 @@ class ChatService:
                 sources_used=len(used),
                 sources_dropped=len(dropped),
                 invalid_markers=cited.invalid_markers,
-                retrieval_ms=retrieval.timings_ms.get("total_ms", 0.0),
+                retrieval_ms=took,
                 document_ids=sorted({s.document_id for s in used}),
+                answer_mode="passages",
             ),
         )
 
@@ -268,20 +266,6 @@ class ChatService:
                 tokens = delta.usage.completion_tokens
             yield delta
         self.runtime.telemetry.generated(tokens, time.perf_counter() - started, first)
-
-
-def replay(result: ChatResult, *, with_sources: bool, pieces: int = 4) -> Iterator[ChatEvent]:
-    """A cached answer as the same event sequence a fresh one makes: sources, a few deltas
-    (cut at spaces, so no citation marker is split), done. The first event carries the result
-    too (see ChatEvent)."""
-    words = result.content.split(" ") if result.content else []
-    step = max(1, -(-len(words) // pieces))
-    texts = [" ".join(words[i : i + step]) for i in range(0, len(words), step)]
-    events = [ChatEvent("sources", sources=result.sources)] if with_sources else []
-    events += [ChatEvent("delta", text=t if n == 0 else " " + t) for n, t in enumerate(texts)]
-    events.append(ChatEvent("done", result=result))
-    yield msgspec.structs.replace(events[0], result=result)
-    yield from events[1:]
 
 
 def preset_or_none(preset: str) -> str | None:

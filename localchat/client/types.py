@@ -9,6 +9,14 @@ import msgspec
 from localchat.errors import LocalChatError
 
 
+class Quote(msgspec.Struct):
+    """The span of a source's chunk text the answer relies on (`text == chunk[start:end]`)."""
+
+    start: int
+    end: int
+    text: str = ""
+
+
 class Source(msgspec.Struct):
     """One numbered source of an answer, with the retrieval breakdown ("explain my answer")."""
 
@@ -27,6 +35,7 @@ class Source(msgspec.Struct):
     vector_rank: int | None = None
     cosine: float | None = None
     fused: float | None = None
+    quote: Quote | None = None
 
 
 class Citation(msgspec.Struct):

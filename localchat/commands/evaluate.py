@@ -7,7 +7,12 @@ from pathlib import Path
 
 import msgspec
 
+# Imported before usearch (via retrieval.evaluate) on purpose: when usearch's extension loads
+# first, llama.cpp later fails to read a BPE vocabulary ("std::bad_cast", so the bundled
+# SmolLM2 does not load); the cache package pulls in the shared C++ runtime first.
+import localchat.cache  # noqa: F401
 from localchat.config import PRESETS, RagSettings, Settings
+from localchat.errors import InvalidRequestError
 from localchat.retrieval.evaluate import (
     EvalReport,
     corpus_documents,
@@ -83,6 +88,16 @@ def main(args, settings: Settings) -> int:
     from rich.table import Table
 
     from localchat.commands.output import console, print_json
+
+    if getattr(args, "answers", None):
+        from localchat.commands.evaluate_answers import answers_main
+
+        return answers_main(args, settings)
+    if not args.dir:
+        raise InvalidRequestError(
+            "eval needs a BEIR folder or --answers FILE",
+            hint="run `localchat eval DIR` or `localchat eval --answers FILE`",
+        )
 
     modes = ("hybrid", "bm25", "vector") if args.mode == "all" else (args.mode,)
     reports = run_eval(

@@ -29,6 +29,7 @@ class GeneratorPool:
         self._others: OrderedDict[str, Generator] = OrderedDict()
         self._leases: dict[int, int] = {}
         self._retired: dict[int, Generator] = {}
+        self._to_close: list[Generator] = []  # closed after the lock is released
 
     # -- the active model ------------------------------------------------------------------
 
@@ -55,6 +56,7 @@ class GeneratorPool:
             previous, self._active = self._active, generator
             if previous is not None and previous is not generator:
                 self._retire(previous)
+        self._close_pending()
 
     def switch(self, name: str) -> Generator:
         """Load `name` (unless already loaded), then make it the active model."""
@@ -68,7 +70,8 @@ class GeneratorPool:
                 previous, self._active = self._active, generator
                 if previous is not None:
                     self._keep(previous)
-            return generator
+        self._close_pending()
+        return generator
 
     def is_bundled(self, generator: Generator | None = None) -> bool:
         """True when `generator` (default: the active one) is the bundled SmolLM2: the model
@@ -115,7 +118,8 @@ class GeneratorPool:
             generator = self._open(name)
             with self._lock:
                 self._keep(generator)
-            return generator
+        self._close_pending()
+        return generator
 
     def _keep(self, generator: Generator) -> None:
         """Hold a non-active model for later requests, retiring the least recently used."""
@@ -126,9 +130,17 @@ class GeneratorPool:
             self._retire(oldest)
 
     def _retire(self, generator: Generator) -> None:
+        """Called under the lock. Closing waits for a generation in progress (llama.cpp's
+        own lock), so it happens after the pool's lock is released."""
         if self._leases.get(id(generator)):
             self._retired[id(generator)] = generator  # closed by the last lease's exit
         else:
+            self._to_close.append(generator)
+
+    def _close_pending(self) -> None:
+        with self._lock:
+            closing, self._to_close = self._to_close, []
+        for generator in closing:
             generator.close()
 
     def loaded_ids(self) -> list[str]:

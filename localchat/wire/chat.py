@@ -50,6 +50,8 @@ class ChatCompletionRequest(msgspec.Struct):
     stop: str | Annotated[list[str], Meta(max_length=4)] | None = None
     seed: int | None = None
     n: Annotated[int, Meta(ge=1, le=1)] | None = None
+    # LocalChat extension: "extractive", "generative" or "auto" (default rag.answer_mode).
+    answer_mode: str | None = None
 
 
 # -- response ----------------------------------------------------------------------------------

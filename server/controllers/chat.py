@@ -45,6 +45,10 @@ class ChatController(Controller):
             params=generation_params(data, core.settings.models.max_answer_tokens),
             preset=ref.preset,
             use_cache=not wants_fresh(request),
+            answer_mode=data.answer_mode,
+            # Hook for structured output (issue 15): a request with `response_format` or
+            # `tools` must get the model's text unrewritten, so set verbatim=True for it.
+            verbatim=False,
             model=ref.model,
         )
         cancel = threading.Event()

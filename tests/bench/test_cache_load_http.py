@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.cache_load import bench_cache
+from localchat.config import with_rag
 from localchat.generation.scripted import ScriptedGenerator
 from localchat.models.embedder import HashEmbedder
 from localchat.runtime import Runtime
@@ -30,7 +31,8 @@ class LiveServer:
     """The app on a real socket, restartable on the same data dir like a new process."""
 
     def __init__(self, settings, docs: Path) -> None:
-        self.settings = settings
+        # Generative: the scripted model's delay is what makes an uncached answer slow.
+        self.settings = with_rag(settings, answer_mode="generative", decline_score=0.0)
         self.runtime = self._runtime()
         assert self.runtime.ingest([docs]).failed == 0
         self._start()

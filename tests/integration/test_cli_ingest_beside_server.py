@@ -80,14 +80,14 @@ def test_cli_ingest_goes_to_the_running_server(watched_server, tmp_path):
     port = int(base.rsplit(":", 1)[1])
     folder = tmp_path / "docs"
     folder.mkdir()
-    shutil.copy(shared_path("docs-corpus", "go-faq.md"), folder / "go-faq.md")
+    shutil.copy(shared_path("docs-corpus", "fastchat-openai_api.md"), folder / "fastchat.md")
     (folder / "MIT.LICENSE").write_text("Permission is hereby granted, free of charge\n")
     done = cli(data, port, "ingest", str(folder))
     assert done.returncode == 0, done.stderr
     assert "sending to the LocalChat server" in done.stderr
     assert "skipped" in done.stderr and "MIT.LICENSE" in done.stderr, "skips are reported"
     assert "unsupported type .LICENSE" in done.stderr
-    assert "go-faq.md" in vector_files(base, "Why does Go not have exceptions?")
+    assert "fastchat.md" in vector_files(base, "FastChat as a drop-in replacement for OpenAI APIs")
     model = runtime.embedder.model_id
     assert index_file_count(data) == sqlite_vectors(data, model) == len(runtime.index)
     assert statuses and set(statuses) == {200}, statuses
@@ -97,7 +97,8 @@ def test_an_ingest_beside_the_server_is_caught_up_and_never_clobbered(watched_se
     base, data, runtime, statuses = watched_server
     first = tmp_path / "first"
     first.mkdir()
-    shutil.copy(shared_path("docs-corpus", "go-effective_go.html"), first / "effective.html")
+    source = shared_path("docs-corpus", "faa-amt_handbook_sample.docling-groundtruth.md")
+    shutil.copy(source, first / "handbook.md")
     # Another port: nothing answers there, so this CLI writes SQLite and its own index file
     # itself, as an old CLI (or any second process) would.
     beside = cli(data, free_port(), "ingest", str(first))
@@ -109,7 +110,7 @@ def test_an_ingest_beside_the_server_is_caught_up_and_never_clobbered(watched_se
     while len(runtime.index) != expected:
         assert time.monotonic() < deadline, "the server's index never caught up"
         time.sleep(0.2)
-    assert "effective.html" in vector_files(base, "How should Go code be formatted, gofmt?")
+    assert "handbook.md" in vector_files(base, "the two general types of self-locking nuts")
     # The server's next own write must not replace the file with an index that lacks them.
     note = b"# Torque\n\nCastellated nuts take a cotter pin through the bolt.\n"
     job = httpx.post(f"{base}/api/documents", files={"file": ("torque.md", note)}).json()

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from localchat.config import Settings
+from localchat.config import Settings, with_rag
 from localchat.generation.scripted import ScriptedGenerator
 from localchat.models.embedder import HashEmbedder
 from localchat.runtime import Runtime
@@ -38,6 +38,9 @@ def write_docs(folder: Path) -> list[Path]:
 
 
 def fake_runtime(settings: Settings, generator: ScriptedGenerator | None = None) -> Runtime:
+    # Generative answers, so the scripted model's text is what the server renders; the hash
+    # embedder's cosines run far below MiniLM's, for which rag.decline_score is set.
+    settings = with_rag(settings, answer_mode="generative", decline_score=0.0)
     runtime = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
     runtime.set_generator(generator or ScriptedGenerator(["The Boots nut holds tight [1]."]))
     return runtime

@@ -82,3 +82,33 @@ async def test_hostile_passage_text_is_shown_inert(server, make_app, tmp_path):
         assert "\x1b" not in passage and "\x07" not in passage
         assert "[@click=app.quit]click[/]" in passage  # shown as text, not run as markup
         assert app.is_running
+
+
+def test_the_servers_quote_is_highlighted_exactly():
+    from localchat.client.types import Quote
+    from tui.screens.sources import quote_span, quoted_passage
+
+    start = PASSAGE.index("Elastic stop nuts")
+    quote = Quote(start, len(PASSAGE), PASSAGE[start:])
+    source = Source(index=2, text=PASSAGE, quote=quote)
+    # The answer's words match another sentence: the exact quote wins over the guess.
+    content = quoted_passage(source, "It holds tight [2].", "")
+    styled = [(span.start, span.end) for span in content.spans if span.style == CITED_STYLE]
+    assert (start, len(PASSAGE)) in styled
+    assert quote_span(Source(index=1, text=PASSAGE), PASSAGE) is None
+    shifted = Source(index=1, text=PASSAGE, quote=Quote(0, 5, "Elastic stop nuts"))
+    assert quote_span(shifted, PASSAGE) == (start, start + len("Elastic stop nuts"))
+
+
+async def test_the_wide_sources_list_fills_its_column(server, make_app):
+    app = make_app(server.url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await connected(pilot)
+        answer = await ask(pilot, "What holds tight despite vibration? goroutines")
+        await wait_for(pilot, lambda: answer.phase == "done")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
+        await pilot.pause()
+        listing = app.screen.query_one(OptionList)
+        body = app.screen.query_one("#sources-body")
+        assert listing.outer_size.height == body.outer_size.height  # not capped at 8 lines

@@ -13,8 +13,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from localchat.client import Source
-from tui.highlight import MARKER, highlighted_passage
-from tui.sanitize import one_line
+from tui.highlight import CITED_STYLE, MARKER, highlighted_passage
+from tui.sanitize import clean, one_line
 
 
 def source_label(source: Source, cited: bool) -> Content:
@@ -59,6 +59,27 @@ def breakdown(source: Source) -> Content:
         (one_line(source.filename, 40), "$text-accent"),
         f" · {where}{section}",
     )
+
+
+def quote_span(source: Source, shown: str) -> tuple[int, int] | None:
+    """Where the source's quoted span is in the passage as shown (terminal escapes removed),
+    or None when the source carries no quote (an older server) or it cannot be found."""
+    quote = source.quote
+    if quote is None or not quote.text:
+        return None
+    if shown[quote.start : quote.end] == quote.text:
+        return quote.start, quote.end
+    found = shown.find(clean(quote.text))
+    return (found, found + len(clean(quote.text))) if found >= 0 else None
+
+
+def quoted_passage(source: Source, answer: str, question: str) -> Content:
+    """The passage with the server's exact quote highlighted; without a quote, the sentence
+    found by word overlap with the citing sentence (highlighted_passage)."""
+    text = source.text or source.preview
+    content = highlighted_passage(text, answer, source.index, question)
+    span = quote_span(source, clean(text))
+    return content.stylize(CITED_STYLE, *span) if span is not None else content
 
 
 class SourcesScreen(Screen):
@@ -123,9 +144,8 @@ class SourcesScreen(Screen):
         source = next(s for s in self.sources if str(s.index) == event.option.id)
         self.selected = source.index
         self.query_one("#source-breakdown", Static).update(breakdown(source))
-        text = source.text or source.preview
         self.query_one("#passage", Static).update(
-            highlighted_passage(text, self.answer, source.index, self.question)
+            quoted_passage(source, self.answer, self.question)
         )
         self.query_one("#passage-scroll").scroll_home(animate=False)
 

@@ -8,11 +8,12 @@ worker process (see `localchat.ingest.isolate`), never directly on a server thre
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from localchat.errors import UnsupportedFileError
+from localchat.errors import IngestError, UnsupportedFileError
 from localchat.ingest.loaders.document import LoadedDocument, Page, open_file
 from localchat.ingest.loaders.html import load_html
 from localchat.ingest.loaders.markdown import load_markdown
@@ -56,20 +57,20 @@ def _text(path: Path, media_type: str, max_pages: int) -> LoadedDocument:
 # imported on first use: importing them all up front costs the parser worker ~100 MB of
 # address space against its memory limit, and most libraries hold none of these files.
 def _docx(path: Path, media_type: str, max_pages: int) -> LoadedDocument:
-    from localchat.ingest.loaders.wordfile import load_docx
-
+    with _needs("python-docx"):
+        from localchat.ingest.loaders.wordfile import load_docx
     return load_docx(path)
 
 
 def _pptx(path: Path, media_type: str, max_pages: int) -> LoadedDocument:
-    from localchat.ingest.loaders.slides import load_pptx
-
+    with _needs("python-pptx"):
+        from localchat.ingest.loaders.slides import load_pptx
     return load_pptx(path, max_pages)
 
 
 def _xlsx(path: Path, media_type: str, max_pages: int) -> LoadedDocument:
-    from localchat.ingest.loaders.sheets import load_xlsx
-
+    with _needs("openpyxl"):
+        from localchat.ingest.loaders.sheets import load_xlsx
     return load_xlsx(path)
 
 
@@ -80,8 +81,8 @@ def _delimited(path: Path, media_type: str, max_pages: int) -> LoadedDocument:
 
 
 def _epub(path: Path, media_type: str, max_pages: int) -> LoadedDocument:
-    from localchat.ingest.loaders.ebook import load_epub
-
+    with _needs("ebooklib"):
+        from localchat.ingest.loaders.ebook import load_epub
     return load_epub(path)
 
 
@@ -135,6 +136,18 @@ def _format(path: Path) -> Format:
             hint=f"supported: {supported}",
         )
     return LOADERS[suffix]
+
+
+@contextmanager
+def _needs(library: str) -> Iterator[None]:
+    """A missing format library is a broken install, not a damaged file: say so."""
+    try:
+        yield
+    except ImportError as error:
+        raise IngestError(
+            f"reading this format needs the package {library}, which is not installed",
+            hint=f"reinstall LocalChat (its dependencies include {library})",
+        ) from error
 
 
 def _read(path: Path) -> bytes:

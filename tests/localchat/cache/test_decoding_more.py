@@ -10,11 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import localchat.answer.compose as compose
+import localchat.answer.generative as generative
 import localchat.cache.decoding as decoding
 import localchat.chat.budget as budget
 import localchat.chat.citations as citations
 import localchat.chat.prompt as prompt
 import localchat.generation.llama as llama
+import localchat.retrieval.rewrite as rewrite
 from localchat.cache.keys import answer_key, cache_key
 from localchat.config import PRESETS
 from localchat.generation.base import ChatMessage, GenerationParams
@@ -57,7 +60,9 @@ def test_the_key_changes_exactly_when_the_fingerprint_does(first, second):
         (prompt, "QUESTION_REMINDER", "Cite like [1]."),
         (prompt, "SYSTEM_PROMPT", "Answer briefly."),
         (prompt, "NO_SOURCES_ANSWER", "No idea."),
-        (prompt, "PREVIOUS_TURN_CHARS", 5),
+        (rewrite, "PREVIOUS_TURN_CHARS", 5),
+        (compose, "DECLINE_SCORE", 0.1),
+        (generative, "EVIDENCE_SYSTEM_PROMPT", "Answer."),
         (budget, "MIN_ANSWER_TOKENS", 16),
         (citations, "clean_markers", lambda text, valid, **_: (text, [], 0)),
     ],

@@ -57,6 +57,8 @@ FIELD_STRATEGIES = {
     "seed": st.none() | st.integers(0, 2**31),
     "corpus_version": st.none() | st.integers(0, 10**6),
     "decoding": st.text(max_size=16),
+    "answer_mode": st.sampled_from(["", "extractive", "generative", "passages"]),
+    "verification": st.lists(st.floats(0, 1, allow_nan=False), max_size=4).map(tuple),
 }
 
 

@@ -23,7 +23,7 @@ from localchat.ingest.loaders import load_file
 from localchat.ingest.loaders import ocr as ocr_module
 from localchat.models.convert import DEFAULT_DTYPE, convert_minilm
 from localchat.models.locate import bundled_minilm_dir
-from tests.localchat.ingest.loader_pdfs import text_pdf
+from tests.localchat.ingest.loader_pdfs import statistics_rows, table_pdf, text_pdf
 from tests.localchat.ingest.test_loaders_office import make_docx, make_pptx
 
 SCANNED_LINES = ["The lighthouse keeper records", "barometric pressure hourly."]
@@ -121,8 +121,10 @@ def test_search_finds_scanned_words_and_office_slides(tmp_path, cli_env, capsys)
     scanned_pdf(library / "logbook-scan.pdf")
     make_docx(library / "plan.docx")
     make_pptx(library / "review.pptx")
+    rows = statistics_rows(seed=11)
+    table_pdf(library / "households.pdf", rows, grid=False)
     code, report = run_json(capsys, "ingest", str(library))
-    assert code == 0 and report["added"] == 3, report
+    assert code == 0 and report["added"] == 4, report
     code, result = run_json(capsys, "search", "barometric pressure lighthouse keeper")
     assert code == 0
     top = result["hits"][0]
@@ -134,3 +136,9 @@ def test_search_finds_scanned_words_and_office_slides(tmp_path, cli_env, capsys)
     code, result = run_json(capsys, "search", "dredging cost quarter budget")
     assert result["hits"][0]["filename"] == "plan.docx"
     assert "| Dredging | Q2 | 48000 |" in result["hits"][0]["text"]
+    # One row's cell of a dense table PDF: the row comes back whole, its cells apart.
+    region, cell = rows[9][0], rows[9][6]
+    code, result = run_json(capsys, "search", f"{region} {rows[0][6]} {cell}")
+    top = result["hits"][0]
+    assert top["filename"] == "households.pdf"
+    assert "| " + " | ".join(rows[9]) + " |" in top["text"].split("\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import docx
@@ -11,7 +12,12 @@ import pytest
 from ebooklib import epub
 from pptx.util import Inches
 
-from localchat.errors import CorruptFileError, EmptyDocumentError, FileTooLargeError
+from localchat.errors import (
+    CorruptFileError,
+    EmptyDocumentError,
+    FileTooLargeError,
+    IngestError,
+)
 from localchat.ingest.chunker import chunk_pages
 from localchat.ingest.isolate import load_file_isolated
 from localchat.ingest.loaders import SUPPORTED_SUFFIXES, load_file, media_type_for
@@ -220,3 +226,11 @@ def test_workbook_without_values_is_empty(tmp_path):
     workbook.save(str(tmp_path / "blank.xlsx"))
     with pytest.raises(EmptyDocumentError, match="no cell with a value"):
         load_file(tmp_path / "blank.xlsx")
+
+
+def test_a_missing_format_library_is_reported_as_an_install_problem(tmp_path, monkeypatch):
+    path = make_docx(tmp_path / "plan.docx")
+    monkeypatch.setitem(sys.modules, "localchat.ingest.loaders.wordfile", None)
+    with pytest.raises(IngestError, match="needs the package python-docx") as caught:
+        load_file(path)
+    assert not isinstance(caught.value, CorruptFileError) and "reinstall" in caught.value.hint

@@ -1,12 +1,18 @@
-"""The Embedder contract, run against every implementation: the hash fake and the real MiniLM
-(llama.cpp, the bundled model converted once per session by conftest.py)."""
+"""The Embedder contract, run against every implementation: the hash fake, the real MiniLM
+(llama.cpp, the bundled model converted once per session by conftest.py) and the upstream
+embedder against a real /v1/embeddings HTTP server on loopback."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 
 from localchat.models.embedder import Embedder, HashEmbedder
+from localchat.models.upstream_embedder import UpstreamEmbedder
+from tests.localchat.modelfiles.http_fake import serving
+from tests.localchat.models.test_upstream_embedder import Upstream
 
 TEXTS = [
     "How do I prime the Zephyr pump?",
@@ -15,10 +21,20 @@ TEXTS = [
 ]
 
 
-@pytest.fixture(params=["hash", "llama"])
+@pytest.fixture(scope="module")
+def upstream_embedder() -> Iterator[Embedder]:
+    with serving(Upstream()) as base:
+        made = UpstreamEmbedder(base, "text-embed", timeout_s=5.0, max_tokens=64)
+        yield made
+        made.close()
+
+
+@pytest.fixture(params=["hash", "llama", "upstream"])
 def any_embedder(request) -> Embedder:
     if request.param == "hash":
         return HashEmbedder()
+    if request.param == "upstream":
+        return request.getfixturevalue("upstream_embedder")
     return request.getfixturevalue("embedder")  # the real LlamaEmbedder (session-scoped)
 
 
@@ -51,6 +67,12 @@ def test_texts_past_max_tokens_are_cut_not_refused(any_embedder):
     assert vector.shape == (any_embedder.dim,) and np.isfinite(vector).all()
 
 
-def test_token_counts_include_the_special_tokens(any_embedder):
-    assert any_embedder.count_tokens("pump") >= 3  # the word, plus CLS and SEP
+def test_token_counts_grow_with_the_text(any_embedder):
+    assert any_embedder.count_tokens("pump") >= 1
     assert any_embedder.count_tokens("prime the pump") > any_embedder.count_tokens("pump")
+
+
+@pytest.mark.parametrize("local", [HashEmbedder, "llama"])
+def test_local_token_counts_include_the_special_tokens(local, request):
+    made = local() if local is HashEmbedder else request.getfixturevalue("embedder")
+    assert made.count_tokens("pump") >= 3  # the word, plus CLS and SEP

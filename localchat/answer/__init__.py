@@ -1,0 +1,1 @@
+"""Evidence-first answering: sentences chosen from the sources, answers built and checked."""

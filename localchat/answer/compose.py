@@ -1,0 +1,113 @@
+"""Answers made from evidence without a generator: quotes, a yes/no verdict, a plain decline."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from localchat.answer.evidence import Evidence, EvidenceItem
+
+MAX_SENTENCES = 3
+MAX_WORDS = 80
+# A sentence far below the best one is another topic, not more of the answer.
+KEEP_WITHIN = 0.16
+# Below this evidence score the sources do not cover the question (tuned on docs-qa's
+# unanswerable questions and PubMedQA, see docs/benchmarks.md "Answer quality"); the
+# setting rag.decline_score has the same default and is what the chat service uses.
+DECLINE_SCORE = 0.82
+
+DECLINE_ANSWER = (
+    "Your documents don't seem to cover this, so I can't answer it from them. "
+    "Try rephrasing the question, or add documents that cover it."
+)
+
+_YES_NO = re.compile(
+    r"^\s*(?:do|does|did|is|are|was|were|can|could|should|will|would|has|have|had|may|might|"
+    r"must|shall)\b",
+    re.IGNORECASE,
+)
+_NEGATIVE = re.compile(
+    r"\b(?:no|not|neither|nor|none|without|cannot|unlikely|fail(?:s|ed)? to|did not|does not|"
+    r"do not|was not|were not|is not|are not|no significant|not significant|unchanged|"
+    r"insignificant|lack of)\b",
+    re.IGNORECASE,
+)
+_HEDGE = re.compile(
+    r"\b(?:may|might|unclear|inconclusive|conflicting|controversial|further (?:studies|"
+    r"research)|remains? to be|mixed|limited evidence)\b",
+    re.IGNORECASE,
+)
+_MARKER_LIKE = re.compile(r"\[(\d{1,4}(?:\s*[,;–-]\s*\d{1,4})*)\]")
+
+VERDICTS = {"yes": "Yes.", "no": "No.", "maybe": "The evidence is mixed."}
+
+
+_WH_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+
+
+def is_yes_no(question: str) -> bool:
+    """A question answered by yes or no: it opens with an auxiliary ("Does X cause Y?"), or
+    it is a question with no wh-word at all ("Statins and dementia: a link?")."""
+    if _YES_NO.match(question) is not None:
+        return True
+    return question.rstrip().endswith("?") and _WH_WORD.search(question) is None
+
+
+def covers(evidence: Evidence, threshold: float = DECLINE_SCORE) -> bool:
+    """Whether the best evidence sentence scores high enough to answer from at all."""
+    return evidence.best is not None and evidence.best.score >= threshold
+
+
+def answer_items(evidence: Evidence) -> list[EvidenceItem]:
+    """The quotes an extractive answer shows: the best, then close runners-up, ≤ 3 / 80 words."""
+    if evidence.best is None:
+        return []
+    floor = evidence.best.score - KEEP_WITHIN
+    chosen: list[EvidenceItem] = []
+    words = 0
+    for item in sorted(evidence.items, key=lambda i: -i.score):
+        length = len(item.text.split())
+        if chosen and (item.score < floor or words + length > MAX_WORDS):
+            continue
+        chosen.append(item)
+        words += length
+        if len(chosen) >= MAX_SENTENCES:
+            break
+    return chosen
+
+
+def quote_sentence(item: EvidenceItem) -> str:
+    """One quoted sentence on one line with its marker before the final stop: "… is X [2]."."""
+    text = _MARKER_LIKE.sub(lambda m: "(" + m.group(1) + ")", " ".join(item.text.split()))
+    stop = text[-1] if text[-1] in ".!?" else "."
+    body = text[:-1] if text[-1] in ".!?" else text
+    return f"{body} [{item.source}]{stop}"
+
+
+def extractive_answer(evidence: Evidence, question: str) -> str:
+    items = answer_items(evidence)
+    if not items:
+        return DECLINE_ANSWER
+    quotes = " ".join(quote_sentence(item) for item in items)
+    if is_yes_no(question):
+        return f"{VERDICTS[verdict(items)]} {quotes}"
+    return quotes
+
+
+def verdict(items: Sequence[EvidenceItem]) -> str:
+    """yes / no / maybe from the wording of the best evidence: negation says no, hedging maybe.
+
+    Weighted by rank so the best sentence counts most."""
+    score = 0.0
+    hedges = 0.0
+    for rank, item in enumerate(items[:3]):
+        weight = 1.0 / (rank + 1)
+        if _NEGATIVE.search(item.text):
+            score -= weight
+        else:
+            score += weight
+        if _HEDGE.search(item.text):
+            hedges += weight
+    if hedges > 1.0 and abs(score) < 1.0:
+        return "maybe"
+    return "yes" if score >= 0 else "no"

@@ -1,0 +1,198 @@
+"""Evidence selection: the few sentences of the retrieved passages that answer the question.
+
+Every sentence of the best passages is scored against the question by the cosine of its own
+embedding to the query's (a chunk's vector blurs a 1,000-character passage into one point)
+plus how much of the question's content it shares, weighted by rarity among the candidate
+sentences (a BM25-like idf). The best few are kept, with the sentence before one that opens
+with a reference word ("It", "This") so the quote still makes sense alone.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+
+import msgspec
+import numpy as np
+
+from localchat.answer.sentences import Sentence, split_sentences
+from localchat.answer.words import acronyms, content_stems
+from localchat.chat.types import Source
+
+PASSAGES = 6  # sources whose sentences are candidates (the rest are rarely the answer)
+MAX_ITEMS = 6
+BUDGET_CHARS = 1600  # ~400 tokens of English for the generator to read
+LEXICAL_WEIGHT = 0.5  # a sentence holding all the question's rare words gains 0.5 cosine
+FEEDBACK_WEIGHT = 0.15  # sentences repeating a top one's rare new words (feedback_scores)
+RANK_WEIGHT = 0.1  # the retriever's fused relevance breaks near ties
+FEEDBACK_TOP = 3  # sentences whose rare new words feed back
+FEEDBACK_RARE = 4  # a word in at most this many candidate sentences is rare
+# A sentence that abbreviates the question's words ("IR" for "intermediate representation")
+# shares nothing with it word for word; this much lexical share stands in.
+ACRONYM_BONUS = 0.3
+NAMED_BONUS = 0.25  # see named_followers
+_NAMES = re.compile(r"\b(?:known as|called|named|referred to as)\s+[\"'`]?([A-Z][\w+-]{1,30})")
+_CAPITALS = re.compile(r"\b[A-Z]{2,4}\b")
+_NEEDS_CONTEXT = re.compile(
+    r"^(?:it|its|this|these|that|those|they|them|their|such|he|she|however|thus|therefore|"
+    r"also|instead|otherwise)\b",
+    re.IGNORECASE,
+)
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+class EvidenceItem(msgspec.Struct, frozen=True):
+    source: int  # the Source.index it quotes
+    chunk_id: int
+    document_id: int
+    filename: str
+    page: int
+    chunk_index: int
+    start: int  # offsets of the quote in the chunk's text
+    end: int
+    text: str
+    score: float
+    cosine: float
+    lexical: float  # share of the question's (idf-weighted) content words it holds
+
+
+class Evidence(msgspec.Struct, frozen=True):
+    items: list[EvidenceItem]  # best first (a context sentence just before the one it serves)
+    candidates: int  # sentences scored
+
+    @property
+    def best(self) -> EvidenceItem | None:
+        return max(self.items, key=lambda item: item.score) if self.items else None
+
+
+def select_evidence(
+    question: str,
+    sources: Sequence[Source],
+    embed: Embed,
+    *,
+    passages: int = PASSAGES,
+    max_items: int = MAX_ITEMS,
+    budget_chars: int = BUDGET_CHARS,
+) -> Evidence:
+    """The evidence set for `question` from the first `passages` sources (in the order given)."""
+    candidates = _distinct(sources[:passages])
+    if not candidates:
+        return Evidence([], 0)
+    vectors = embed([question] + [sentence.text for _, sentence in candidates])
+    cosines = vectors[1:] @ vectors[0]
+    stems = [content_stems(sentence.text) for _, sentence in candidates]
+    asked = content_stems(question)
+    short = {a.upper() for a in acronyms(question)}
+    lexical = [
+        lex + ACRONYM_BONUS * bool(short & set(_CAPITALS.findall(sentence.text)))
+        for lex, (_, sentence) in zip(lexical_scores(asked, stems), candidates, strict=True)
+    ]
+    first = [float(c) + LEXICAL_WEIGHT * lex for c, lex in zip(cosines, lexical, strict=True)]
+    top = sorted(range(len(first)), key=lambda i: -first[i])[:FEEDBACK_TOP]
+    follow = feedback_scores(asked, stems, top)
+    for i in {f for t in top for f in named_followers(candidates, t)}:
+        follow[i] += NAMED_BONUS / FEEDBACK_WEIGHT
+    scored = [
+        _item(source, sentence, float(cos), lex, more)
+        for (source, sentence), cos, lex, more in zip(
+            candidates, cosines, lexical, follow, strict=True
+        )
+    ]
+    order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
+    chosen: list[int] = []
+    used = 0
+    for i in order:
+        if len(chosen) >= max_items or (chosen and used + len(scored[i].text) > budget_chars):
+            break
+        for j in _with_context(i, candidates):
+            if j not in chosen:
+                chosen.append(j)
+                used += len(scored[j].text)
+    return Evidence([scored[i] for i in chosen], len(candidates))
+
+
+def lexical_scores(question: set[str], sentences: Sequence[set[str]]) -> list[float]:
+    """For each sentence, the idf-weighted share of the question's stems it contains."""
+    if not question:
+        return [0.0] * len(sentences)
+    count = len(sentences)
+    idf = {t: math.log(1 + count / (1 + sum(t in s for s in sentences))) for t in question}
+    total = sum(idf.values())
+    return [sum(idf[t] for t in question & s) / total for s in sentences]
+
+
+def feedback_scores(asked: set[str], stems: Sequence[set[str]], top: Sequence[int]) -> list[float]:
+    """Pseudo-relevance feedback: 1.0 for a sentence that repeats a rare new word (not in the
+    question, in at most FEEDBACK_RARE candidates) of one of the `top` sentences but itself.
+    The answer often goes on in a sentence that names what a good one introduced ("known as
+    GOGO … This version of GOGO is converted to GENERIC")."""
+    rare = {t for t in set().union(*(stems[i] for i in top)) - asked}
+    rare = {t for t in rare if sum(t in s for s in stems) <= FEEDBACK_RARE}
+    out = []
+    for i, words in enumerate(stems):
+        shared = any((words & stems[j] & rare) for j in top if j != i)
+        out.append(1.0 if shared else 0.0)
+    return out
+
+
+def named_followers(candidates: list[tuple[Source, Sentence]], best: int) -> list[int]:
+    """Sentences after a top one, in its passage, that mention a term it names ("… known as
+    GOGO"): what a definition is followed by is usually what the question asks next."""
+    named = _NAMES.search(candidates[best][1].text)
+    if named is None:
+        return []
+    term = re.compile(rf"\b{re.escape(named.group(1))}\b")
+    source = candidates[best][0]
+    return [
+        i
+        for i in range(best + 1, len(candidates))
+        if candidates[i][0] is source and term.search(candidates[i][1].text)
+    ]
+
+
+def _distinct(sources: Sequence[Source]) -> list[tuple[Source, Sentence]]:
+    """Every sentence of the sources once: overlapping chunks repeat their edges."""
+    seen: set[str] = set()
+    out = []
+    for source in sources:
+        for sentence in split_sentences(source.text):
+            key = " ".join(sentence.text.lower().split())
+            if key not in seen:
+                seen.add(key)
+                out.append((source, sentence))
+    return out
+
+
+def _item(
+    source: Source, sentence: Sentence, cosine: float, lexical: float, feedback: float
+) -> EvidenceItem:
+    score = (
+        cosine
+        + LEXICAL_WEIGHT * lexical
+        + FEEDBACK_WEIGHT * feedback
+        + RANK_WEIGHT * source.relevance
+    )
+    return EvidenceItem(
+        source=source.index,
+        chunk_id=source.chunk_id,
+        document_id=source.document_id,
+        filename=source.filename,
+        page=source.page,
+        chunk_index=source.chunk_index,
+        start=sentence.start,
+        end=sentence.end,
+        text=sentence.text,
+        score=round(score, 4),
+        cosine=round(cosine, 4),
+        lexical=round(lexical, 4),
+    )
+
+
+def _with_context(i: int, candidates: list[tuple[Source, Sentence]]) -> list[int]:
+    """[previous sentence of the same passage, i] when i leans on it, else [i]."""
+    source, sentence = candidates[i]
+    if i > 0 and candidates[i - 1][0] is source and _NEEDS_CONTEXT.match(sentence.text):
+        return [i - 1, i]
+    return [i]

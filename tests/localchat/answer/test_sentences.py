@@ -1,0 +1,61 @@
+"""Sentence splitting: every sentence's offsets point at exactly its text in the passage."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from localchat.answer.sentences import MAX_SENTENCE_CHARS, split_sentences
+
+words = st.sampled_from(["GOGO", "is", "converted", "to", "GENERIC", "e.g.", "Fig.", "3", "a"])
+pieces = st.lists(
+    st.one_of(words, st.sampled_from([". ", "! ", "? ", "\n", "\n\n", " - ", "• ", "  "])),
+    max_size=80,
+)
+
+
+@given(pieces.map(" ".join))
+def test_offsets_always_point_at_the_quoted_text(passage):
+    for sentence in split_sentences(passage):
+        assert passage[sentence.start : sentence.end] == sentence.text
+        assert sentence.text == sentence.text.strip()
+        assert len(sentence.text) <= MAX_SENTENCE_CHARS
+
+
+@given(st.text(max_size=600))
+def test_any_text_splits_into_ordered_exact_spans(passage):
+    sentences = split_sentences(passage)
+    for sentence in sentences:
+        assert passage[sentence.start : sentence.end] == sentence.text
+    assert [s.start for s in sentences] == sorted(s.start for s in sentences)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(sentences))
+
+
+def test_sentences_end_at_stops_blank_lines_and_list_items():
+    passage = (
+        "The intermediate representation, known as GOGO, is a collection of classes. "
+        "This version of GOGO is eventually converted to GENERIC.\n\n"
+        "## Next section heading here\n- a list item that is long enough"
+    )
+    texts = [s.text for s in split_sentences(passage)]
+    assert texts == [
+        "The intermediate representation, known as GOGO, is a collection of classes.",
+        "This version of GOGO is eventually converted to GENERIC.",
+        "## Next section heading here",
+        "- a list item that is long enough",
+    ]
+
+
+def test_abbreviations_and_inner_newlines_do_not_end_a_sentence():
+    passage = "Use a tool, e.g. Nginx, for\nthis wrapped line. Then another one."
+    texts = [s.text for s in split_sentences(passage)]
+    assert texts == ["Use a tool, e.g. Nginx, for\nthis wrapped line.", "Then another one."]
+
+
+def test_a_long_run_without_stops_is_cut_at_spaces():
+    passage = " ".join(["word"] * 300)
+    sentences = split_sentences(passage)
+    assert len(sentences) > 1
+    assert all(len(s.text) <= MAX_SENTENCE_CHARS and not s.text.endswith(" ") for s in sentences)

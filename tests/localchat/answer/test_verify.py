@@ -1,0 +1,50 @@
+"""Verification of generated sentences against the sources they cite."""
+
+from __future__ import annotations
+
+from localchat.answer.evidence import select_evidence
+from localchat.answer.verify import check_sentence
+from tests.localchat.answer.helpers import library, vectors
+
+QUESTION = "What intermediate representation does the gccgo frontend produce?"
+
+
+def context():
+    sources = library()
+    cached = vectors()
+    evidence = select_evidence(QUESTION, sources, cached)
+    return {s.index: s.text for s in sources}, evidence.items, cached
+
+
+def test_a_sentence_copied_from_its_cited_source_is_supported():
+    texts, items, embed = context()
+    support = check_sentence("GOGO is converted to GENERIC.", [1], texts, items, embed)
+    assert support.supported and support.source == 1
+
+
+def test_an_invented_sentence_is_not_supported():
+    texts, items, embed = context()
+    support = check_sentence(
+        "The frontend compiles Rust programs into JavaScript bytecode quickly.",
+        [1],
+        texts,
+        items,
+        embed,
+    )
+    assert not support.supported
+
+
+def test_a_true_sentence_citing_the_wrong_source_is_not_supported_by_it():
+    texts, items, embed = context()
+    wrong = check_sentence(
+        "Wing-type nuts are made of anodized aluminum.", [1], texts, items, embed
+    )
+    right = check_sentence("Wing-type nuts are made of anodized aluminum.", [], texts, items, embed)
+    assert not wrong.supported
+    assert right.supported and right.source == 2
+
+
+def test_short_connective_text_is_kept_unchecked():
+    texts, items, embed = context()
+    support = check_sentence("Yes.", [], texts, items, embed)
+    assert support.supported and not support.checked
