@@ -87,6 +87,10 @@ def _ingestion(f: dict) -> list[tuple[str, str]]:
         ),
         ("ingest ÷ raw embedder", str(f["ingest_vs_raw_embedder"])),
         ("ingest ÷ sentence-transformers", str(f["ingest_vs_sentence_transformers"])),
+        (
+            "ingest ÷ sentence-transformers (CPU-s)",
+            str(f.get("ingest_vs_sentence_transformers_cpu")),
+        ),
     ]
 
 

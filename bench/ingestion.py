@@ -8,6 +8,7 @@ the distinct chunk texts: the pipeline embeds a repeated text once, and so do th
 from __future__ import annotations
 
 import json
+import resource
 import shutil
 import statistics
 import subprocess
@@ -43,6 +44,11 @@ class IngestFigures(msgspec.Struct):
     st_note: str
     ingest_vs_raw_embedder: float | None  # medians: 1.0 = no overhead at all
     ingest_vs_sentence_transformers: float | None
+    # By CPU-seconds (this process + the parser worker vs sentence-transformers' process):
+    # steadier than wall time on a shared machine. > 1: ingestion spends less CPU.
+    cpu_seconds: dict[str, float] | None = None
+    st_cpu_seconds: float | None = None
+    ingest_vs_sentence_transformers_cpu: float | None = None
 
 
 def prepare_files(workdir: Path, plan: Plan, scifact: Path | None, docs: Path | None) -> list[Path]:
@@ -79,17 +85,19 @@ def run(
     if not paths:
         log("ingestion: no input files (pass --shared DIR or set LOCALCHAT_BENCH_SHARED)")
         return None
-    runs, raw_runs = [], []
+    runs, raw_runs, cpu_runs = [], [], []
     texts: list[str] = []
     for repeat in range(plan.repeats):
         data_dir = Path(tempfile.mkdtemp(prefix="ingest-", dir=workdir))
         runtime, _ = open_runtime(settings, data_dir, embedder, isolate=True)
+        cpu_start = _cpu_seconds()
         try:
             report = runtime.ingest(paths)
             if not texts:
                 texts = [row[0] for row in runtime.store.read("SELECT DISTINCT text FROM chunks")]
         finally:
-            runtime.close()
+            runtime.close()  # the parser worker exits here, so its CPU time is counted
+            cpu_runs.append(_cpu_seconds() - cpu_start)
             shutil.rmtree(data_dir, ignore_errors=True)
         runs.append(report)
         raw = bench_embedder(embedder, texts, query_runs=0)
@@ -99,7 +107,9 @@ def run(
             f"in {report.seconds:.1f}s; raw embedder {raw['seconds']}s"
         )
     tokens = int(raw_runs[0]["tokens"])
-    st_runs, st_note = sentence_transformers(texts, plan.repeats, workdir, log, found.st_python)
+    st_runs, st_cpu, st_note = sentence_transformers(
+        texts, plan.repeats, workdir, log, found.st_python
+    )
     ingest_tps = [tokens / r.seconds for r in runs]
     raw_tps = [float(r["tokens_per_s"]) for r in raw_runs]
     st_tps = [tokens / s for s in st_runs] if st_runs else []
@@ -121,7 +131,19 @@ def run(
         ingest_vs_sentence_transformers=(
             ratio(median_ingest, statistics.median(st_tps)) if st_tps else None
         ),
+        cpu_seconds=spread(cpu_runs, 2),
+        st_cpu_seconds=st_cpu,
+        ingest_vs_sentence_transformers_cpu=(
+            ratio(st_cpu, statistics.median(cpu_runs)) if st_cpu else None
+        ),
     )
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and of its finished child processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def sentence_transformers(
@@ -130,11 +152,11 @@ def sentence_transformers(
     workdir: Path,
     log: Callable[[str], None],
     python: Path | None,
-) -> tuple[list[float], str]:
-    """Seconds per encode of `texts` with sentence-transformers, or ([], why not)."""
+) -> tuple[list[float], float | None, str]:
+    """Seconds per encode of `texts`, best CPU-seconds, or ([], None, why not)."""
     script = material.st_script()
     if python is None or not script.is_file():
-        return [], f"no sentence-transformers venv (--st-python or {material.ST_PYTHON_ENV})"
+        return [], None, f"no sentence-transformers venv (--st-python or {material.ST_PYTHON_ENV})"
     corpus = workdir / "st-corpus.jsonl"
     with corpus.open("w", encoding="utf-8") as out:
         for number, text in enumerate(texts):
@@ -158,5 +180,6 @@ def sentence_transformers(
         )
         result = json.loads(done.stdout.strip().splitlines()[-1])
     except (subprocess.SubprocessError, OSError, ValueError, IndexError) as exc:
-        return [], f"sentence-transformers run failed: {str(exc)[:200]}"
-    return [float(s) for s in result["runs_s"]], f"{python} (torch {result.get('torch', '?')})"
+        return [], None, f"sentence-transformers run failed: {str(exc)[:200]}"
+    note = f"{python} (torch {result.get('torch', '?')})"
+    return [float(s) for s in result["runs_s"]], float(result["cpu_seconds"]), note

@@ -70,6 +70,9 @@ def summary(suites: dict[str, Any]) -> dict[str, Any]:
         "ingest_vs_sentence_transformers": (
             ingest["ingest_vs_sentence_transformers"] if ingest else None
         ),
+        "ingest_vs_sentence_transformers_cpu": (
+            ingest.get("ingest_vs_sentence_transformers_cpu") if ingest else None
+        ),
         "hybrid_p50_ms": per_scale(lambda f: f["latency_ms"]["hybrid"]["p50"]["median"]),
         "hybrid_p95_ms": per_scale(lambda f: f["latency_ms"]["hybrid"]["p95"]["median"]),
         "vector_recall_at_10": per_scale(lambda f: f["vector_recall_at_10"]),

@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("doctor", help="check models, data dir, server and index; say what to do")
+    sub.add_parser("mcp", help="serve MCP over stdio (tools: search_documents, ask, ...)")
 
     models = sub.add_parser("models", help="models on this machine; `models use NAME` picks one")
     models.add_argument("--json", action="store_true", help="print one JSON document on stdout")

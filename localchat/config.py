@@ -34,6 +34,9 @@ class ModelSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # Empty means "the bundled model": all-MiniLM-L6-v2 (converted once to GGUF in the data
     # dir) for embeddings, SmolLM2-135M-Instruct Q4_1 for generation.
     embedding_path: str = ""
+    # How the bundled embedding model runs: "auto" measures every engine at first start and
+    # keeps the fastest accurate one (models/selection.py); or one name from `localchat doctor`.
+    embedder: str = "auto"
     generation_path: str = ""
     # When set, generation goes to this OpenAI-compatible server (Ollama, llama.cpp, vLLM).
     upstream_base_url: str = ""
@@ -94,6 +97,9 @@ class ServerSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 64 * 1024 * 1024
     allowed_roots: tuple[str, ...] = ()  # path ingestion over HTTP only below these
+    # "alias=model" pairs, e.g. "gpt-4o-mini=localchat": names clients send by default mapped
+    # onto LocalChat's models. Empty (off) by default; listed in /v1/models when set.
+    model_aliases: tuple[str, ...] = ()
     max_embedding_inputs: int = 256  # texts per POST /v1/embeddings
     max_connections: int = 512  # uvicorn's limit_concurrency: beyond it, 503
     header_timeout_s: float = 10.0  # a request's headers must arrive within this
@@ -123,6 +129,13 @@ class IngestSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     follow_symlinks: bool = False
 
 
+class McpSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    # ingest_paths lets an MCP client (an assistant acting for someone) add files; off unless
+    # turned on, and then only below server.allowed_roots.
+    allow_ingest: bool = False
+    max_top_k: int = 50
+
+
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     data_dir: str = ""
     models: ModelSettings = ModelSettings()
@@ -130,6 +143,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     server: ServerSettings = ServerSettings()
     cache: CacheSettings = CacheSettings()
     ingest: IngestSettings = IngestSettings()
+    mcp: McpSettings = McpSettings()
 
     @property
     def data_path(self) -> Path:
@@ -194,6 +208,7 @@ SECTIONS = {
     "server": ServerSettings,
     "cache": CacheSettings,
     "ingest": IngestSettings,
+    "mcp": McpSettings,
 }
 
 

@@ -81,6 +81,15 @@ class InvalidRequestError(LocalChatError):
     error_type = "invalid_request_error"
 
 
+class UnsupportedFeatureError(InvalidRequestError):
+    """A request field LocalChat understands but cannot honour here: refused, never ignored
+    (code invalid_request, as for any other bad field; `param` names it)."""
+
+
+class ToolsUnsupportedError(UnsupportedFeatureError):
+    code = "tools_unsupported"
+
+
 class AuthenticationError(LocalChatError):
     code = "invalid_api_key"
     status = 401

@@ -12,6 +12,8 @@ import msgspec
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 
 from localchat.config import Settings
 from localchat.runtime import Runtime
@@ -23,9 +25,13 @@ from server.controllers.documents import DocumentsController, JobsController
 from server.controllers.embeddings import EmbeddingsController
 from server.controllers.health import HealthController, MetricsController
 from server.controllers.models import ModelsController
+from server.controllers.ollama import OllamaController
+from server.controllers.responses import ResponsesController
 from server.controllers.search import SearchController
+from server.controllers.unprefixed import UNPREFIXED
 from server.errors import EXCEPTION_HANDLERS
 from server.limits import RouteBodyLimits
+from server.mcp_http import McpEndpoint, mcp_route
 from server.metrics import Metrics, RequestMetrics
 from server.origin import OriginGuard
 from server.security import ApiKeys, SecurityMiddleware, check_bind, host_allowlist
@@ -45,7 +51,23 @@ CONTROLLERS = [
     ActiveModelsController,
     HealthController,
     MetricsController,
+    ResponsesController,
+    OllamaController,
+    *UNPREFIXED,
 ]
+
+
+def openapi_config() -> OpenAPIConfig:
+    """GET /schema/openapi.json: LocalChat's own routes (the unprefixed OpenAI aliases, the
+    Ollama-compatible API and /mcp are left out: their specs are OpenAI's, Ollama's and MCP's)."""
+    from importlib.metadata import version
+
+    return OpenAPIConfig(
+        title="LocalChat",
+        version=version("localchat"),
+        path="/schema",
+        render_plugins=[JsonRenderPlugin()],
+    )
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Litestar:
@@ -55,18 +77,20 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Litesta
     check_bind(settings.server, keys)
     metrics = Metrics()
     state = ServerState(settings, metrics)
+    mcp = McpEndpoint(state)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(state.open, runtime)
         try:
-            yield
+            async with mcp.running():
+                yield
         finally:
             await anyio.to_thread.run_sync(state.close)
 
     cors = settings.server.cors_origins
     app = Litestar(
-        route_handlers=CONTROLLERS,
+        route_handlers=[*CONTROLLERS, mcp_route(mcp)],
         dependencies={"core": Provide(lambda: state, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[
@@ -77,7 +101,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Litesta
         lifespan=[lifespan],
         request_max_body_size=settings.server.max_body_bytes,
         cors_config=CORSConfig(allow_origins=list(cors)) if cors else None,
-        openapi_config=None,
+        openapi_config=openapi_config(),
         debug=False,
     )
     # Outermost wrapper, so unknown routes and error responses are counted too.

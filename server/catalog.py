@@ -4,15 +4,44 @@
 "active"`); `localchat:<preset>` is a named preset; `...@<model>` answers with another chat
 model found on this machine; a chat model's own name is plain chat with no retrieval. The
 embedding model's id is listed too, for /v1/embeddings clients.
+
+Every API family (OpenAI, Responses, Ollama) maps names here first: `server.model_aliases`
+turns names clients send by default (`gpt-4o-mini`, `text-embedding-3-small`) into LocalChat
+names, and an Ollama client's `:latest` tag on a LocalChat name is dropped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from localchat.errors import ModelNotFoundError
+from localchat.errors import ConfigError, ModelNotFoundError
 from localchat.modelfiles.names import BASE, ModelRef, listed_names, resolve
 from localchat.wire.openai import Model, ModelList
+
+OLLAMA_TAG = ":latest"
+
+
+def parse_aliases(entries: tuple[str, ...]) -> dict[str, str]:
+    """server.model_aliases ("alias=model" strings) as a dict; a malformed entry stops start-up."""
+    aliases = {}
+    for entry in entries:
+        alias, sep, target = (part.strip() for part in entry.partition("="))
+        if not sep or not alias or not target:
+            raise ConfigError(
+                f"server.model_aliases entry {entry!r} is not alias=model",
+                hint='write entries like "gpt-4o-mini=localchat"',
+            )
+        aliases[alias] = target
+    return aliases
+
+
+def canonical(model: str, aliases: dict[str, str] | None = None) -> str:
+    """The LocalChat name a requested name means: its alias target, and `localchat…:latest`
+    without the tag (other models' tags, e.g. Ollama's `qwen2.5:latest`, are their names)."""
+    model = (aliases or {}).get(model, model)
+    if model.endswith(OLLAMA_TAG) and model.startswith(BASE):
+        return model.removesuffix(OLLAMA_TAG)
+    return model
 
 
 def resolve_chat(model: str, generator_id: str, others: Sequence[str] = ()) -> ModelRef:
@@ -45,16 +74,25 @@ def unknown_model(model: str, known: list[str]) -> ModelNotFoundError:
 
 
 def model_list(
-    generator_id: str, embedding_id: str, created: int, others: Sequence[str] = ()
+    generator_id: str,
+    embedding_id: str,
+    created: int,
+    others: Sequence[str] = (),
+    aliases: dict[str, str] | None = None,
 ) -> ModelList:
-    ids = [*listed_names(generator_id, others), embedding_id]
+    ids = [*listed_names(generator_id, others), embedding_id, *(aliases or {})]
     return ModelList(data=[Model(id=name, created=created) for name in dict.fromkeys(ids)])
 
 
 def find_model(
-    model: str, generator_id: str, embedding_id: str, created: int, others: Sequence[str] = ()
+    model: str,
+    generator_id: str,
+    embedding_id: str,
+    created: int,
+    others: Sequence[str] = (),
+    aliases: dict[str, str] | None = None,
 ) -> Model:
-    if model == embedding_id:
+    if model == embedding_id or model in (aliases or {}):
         return Model(id=model, created=created)
     resolve(model, generator_id, others)  # raises the 404 with the names to use
     return Model(id=model, created=created)

@@ -23,6 +23,7 @@ from localchat.errors import LocalChatError, ModelLoadError, NotReadyError
 from localchat.jobs import JobManager
 from localchat.runtime import Runtime
 from server.bridge import iterate_in_thread
+from server.catalog import parse_aliases
 from server.metrics import Metrics, PrometheusTelemetry
 
 log = logging.getLogger("localchat.server")
@@ -39,6 +40,7 @@ class ServerState:
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.settings = settings
         self.metrics = metrics
+        self.aliases = parse_aliases(settings.server.model_aliases)
         self.started_at = int(time.time())
         self.executor = ThreadPoolExecutor(CHAT_THREADS, thread_name_prefix="localchat-chat")
         self.generator_done = threading.Event()

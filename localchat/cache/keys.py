@@ -36,6 +36,8 @@ class AnswerKey(msgspec.Struct, frozen=True):
     decoding: str = ""  # decoding_fingerprint(): prompt builder, sampler and budget code
     answer_mode: str = ""  # extractive / generative / passages ("" without retrieval)
     verification: tuple[float, ...] = ()  # support thresholds of generative answers
+    json_schema: str = ""  # structured output: a JSON answer never serves a prose request
+    prefill: str = ""  # the assistant text the answer continues
 
     @property
     def question(self) -> str:
@@ -117,6 +119,8 @@ def answer_key(
         decoding=decoding,
         answer_mode=answer_mode,
         verification=tuple(_number(v) for v in verification),
+        json_schema=params.json_schema,
+        prefill=params.prefill,
     )
 
 

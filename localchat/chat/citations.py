@@ -17,6 +17,7 @@ import msgspec
 
 from localchat.chat.attribution import Attributor
 from localchat.chat.types import Source
+from localchat.wire.sources import Annotation, UrlCitation, as_dict
 
 MAX_MARKER_CHARS = 48  # a bracket group longer than this is text, not a citation
 MAX_RANGE = 20  # "[1-3]" expands; "[1-999]" is read as the two numbers 1 and 999
@@ -80,15 +81,7 @@ def source_url(source: Source) -> str:
 
 def _annotation(source: Source, start: int, end: int) -> dict[str, Any]:
     title = f"{source.filename} (p. {source.page})" if source.page >= 1 else source.filename
-    return {
-        "type": "url_citation",
-        "url_citation": {
-            "start_index": start,
-            "end_index": end,
-            "url": source_url(source),
-            "title": title,
-        },
-    }
+    return as_dict(Annotation(UrlCitation(start, end, source_url(source), title)))
 
 
 def clean_markers(

@@ -23,13 +23,14 @@ from localchat.chat.citations import resolve_citations
 from localchat.chat.results import ChatEvent, ChatResult
 from localchat.chat.types import Source
 from localchat.generation.base import Usage
+from localchat.wire.sources import Quote
 
 PROMPT_TOKENS = 600  # the evidence prompt's cap, rules and question included
 GENERATIVE_MAX_TOKENS = 160  # three short sentences and their markers, with room to spare
 
 
-def quote_of(item: EvidenceItem) -> dict[str, Any]:
-    return {"start": item.start, "end": item.end, "text": item.text}
+def quote_of(item: EvidenceItem) -> Quote:
+    return Quote(item.start, item.end, item.text)
 
 
 def evidence_entries(pairs, evidence: Evidence) -> list[dict[str, Any]]:
@@ -37,13 +38,12 @@ def evidence_entries(pairs, evidence: Evidence) -> list[dict[str, Any]]:
     from localchat.chat.service import explain_entry  # the service module imports this one
 
     quotes = quoted_items(evidence)
-    entries = []
-    for source, hit in pairs:
-        entry = explain_entry(source, hit)
-        if source.index in quotes:
-            entry["quote"] = quote_of(quotes[source.index])
-        entries.append(entry)
-    return entries
+    return [
+        explain_entry(
+            source, hit, quote_of(quotes[source.index]) if source.index in quotes else None
+        )
+        for source, hit in pairs
+    ]
 
 
 def evidence_events(
@@ -65,8 +65,9 @@ def evidence_events(
         return
     fallback = extractive_answer(evidence, question)
     if mode == "extractive":
-        yield ChatEvent("delta", text=fallback)
-        yield _done(fallback, sources, base, usage=_written(count, fallback))
+        text, finish = within_tokens(fallback, count, request.params.max_tokens)
+        yield ChatEvent("delta", text=text)
+        yield _done(text, sources, base, finish=finish, usage=_written(count, text))
         return
     system = EVIDENCE_SYSTEM_PROMPT + (f"\n\n{extra_system}" if extra_system else "")
     evidence, messages = fit_evidence(generator, system, question, evidence, sources)
@@ -111,6 +112,17 @@ def fit_evidence(generator, system: str, question: str, evidence: Evidence, sour
         if len(items) <= 1 or generator.count_messages(messages) <= PROMPT_TOKENS:
             return trimmed, messages
         items.remove(min(items, key=lambda item: item.score))
+
+
+def within_tokens(text: str, count, limit: int) -> tuple[str, str]:
+    """(text, finish_reason): the answer cut at a word to at most `limit` tokens ("length"),
+    as a generated answer would stop at max_tokens."""
+    if count(text) <= limit:
+        return text, "stop"
+    words = text.split(" ")
+    while len(words) > 1 and count(" ".join(words)) > limit:
+        words.pop()
+    return " ".join(words), "length"
 
 
 def _written(count, text: str) -> Usage:

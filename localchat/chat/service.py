@@ -17,13 +17,16 @@ from localchat.cache.keys import answer_key
 from localchat.chat.budget import plan_prompt
 from localchat.chat.citations import StreamingCitationFilter, source_entry
 from localchat.chat.evidence_answer import evidence_events
+from localchat.chat.markup import without_markup
 from localchat.chat.prompt import NO_SOURCES_ANSWER, SYSTEM_PROMPT
 from localchat.chat.results import ChatEvent, ChatRequest, ChatResult, replay
 from localchat.chat.types import Source, make_preview
+from localchat.chat.verbatim import VerbatimText
 from localchat.errors import ContextOverflowError, InvalidRequestError
 from localchat.generation.base import ChatMessage, GenerationParams, Usage
 from localchat.retrieval.retriever import Hit, Retrieval
 from localchat.retrieval.rewrite import retrieval_query
+from localchat.wire.sources import Quote, SourceEntry, as_dict
 
 __all__ = ["ChatEvent", "ChatRequest", "ChatResult", "ChatService", "replay"]
 
@@ -42,18 +45,21 @@ def hit_to_source(index: int, hit: Hit) -> Source:
     )
 
 
-def explain_entry(source: Source, hit: Hit) -> dict[str, Any]:
-    """The contract's `sources[]` item plus the passage and its retrieval breakdown."""
-    return source_entry(source) | {
-        "chunk_id": hit.chunk_id,
-        "text": hit.text,
-        "section": hit.section,
-        "bm25_rank": hit.bm25_rank,
-        "bm25_score": hit.bm25_score,
-        "vector_rank": hit.vector_rank,
-        "cosine": hit.cosine,
-        "fused": hit.fused,
-    }
+def explain_entry(source: Source, hit: Hit, quote: Quote | None = None) -> dict[str, Any]:
+    """The contract's `sources[]` item plus the passage, its retrieval breakdown and quote."""
+    entry = SourceEntry(
+        **source_entry(source),
+        chunk_id=hit.chunk_id,
+        text=hit.text,
+        section=hit.section,
+        bm25_rank=hit.bm25_rank,
+        bm25_score=hit.bm25_score,
+        vector_rank=hit.vector_rank,
+        cosine=hit.cosine,
+        fused=hit.fused,
+        quote=quote,
+    )
+    return as_dict(entry)
 
 
 class ChatService:
@@ -146,7 +152,7 @@ class ChatService:
             retrieval_query(history, question), request.preset, use_cache=request.use_cache
         )
         pairs = [(hit_to_source(n, hit), hit) for n, hit in enumerate(retrieval.hits, start=1)]
-        if not pairs:
+        if not pairs and not request.params.json_schema:  # JSON mode must still answer JSON
             yield ChatEvent("sources", sources=[])
             yield ChatEvent("delta", text=NO_SOURCES_ANSWER)
             yield ChatEvent(
@@ -198,9 +204,12 @@ class ChatService:
         hits = {s.chunk_id: h for s, h in pairs}
         entries = [explain_entry(s, hits[s.chunk_id]) for s in used]
         yield ChatEvent("sources", sources=entries)
-        citations = StreamingCitationFilter(used)
+        # Structured output is returned as generated (citation rewriting would break JSON).
+        verbatim = bool(request.params.json_schema)
+        citations = VerbatimText(used) if verbatim else StreamingCitationFilter(used)
         usage, finish = Usage(0, 0), "stop"
-        for delta in self._generate(generator, plan.messages, params, cancel):
+        sources = [s.text for s in used]
+        for delta in self._generate(generator, plan.messages, params, cancel, sources):
             if text := citations.feed(delta.text):
                 yield ChatEvent("delta", text=text)
             if delta.finish_reason is not None:
@@ -257,9 +266,12 @@ class ChatService:
             ),
         )
 
-    def _generate(self, generator, messages, params: GenerationParams, cancel):
+    def _generate(self, generator, messages, params: GenerationParams, cancel, sources=()):
         started, first, tokens = time.perf_counter(), None, 0
-        for delta in generator.stream(messages, params, cancel):
+        deltas = generator.stream(messages, params, cancel)
+        if not params.json_schema:  # JSON is returned as generated (a tag may hold quotes)
+            deltas = without_markup(deltas, sources)
+        for delta in deltas:
             if first is None and delta.text:
                 first = time.perf_counter() - started
             if delta.usage is not None:

@@ -13,6 +13,7 @@ MODULES = {
     "ask": "localchat.commands.ask",
     "eval": "localchat.commands.evaluate",
     "doctor": "localchat.commands.doctor",
+    "mcp": "localchat.commands.mcp",
     "models": "localchat.commands.models",
 }
 

@@ -55,6 +55,27 @@ def check_models(settings: Settings) -> list[Check]:
     return checks
 
 
+def check_embedder(settings: Settings) -> list[Check]:
+    """Which engine runs the bundled embedding model (measured at first start, cached)."""
+    if settings.models.embedding_path:
+        return [Check("embedder", True, "llama.cpp (models.embedding_path is set)")]
+    from localchat.models.auto import cached_choice
+
+    choice = cached_choice(settings)
+    if choice is None:
+        return [
+            Check(
+                "embedder",
+                True,
+                "not measured yet on this machine",
+                "the first start (`localchat ingest`, `serve` or `search`) measures every "
+                "engine and keeps the fastest accurate one",
+                warn=True,
+            )
+        ]
+    return [Check("embedder", True, choice.describe())]
+
+
 def check_data_dir(settings: Settings) -> list[Check]:
     data = settings.data_path
     try:
@@ -205,6 +226,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     out = console()
     checks = (
         check_models(settings)
+        + check_embedder(settings)
         + check_data_dir(settings)
         + check_store_and_index(settings)
         + check_server(settings)

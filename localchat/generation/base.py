@@ -23,6 +23,15 @@ class GenerationParams(msgspec.Struct, frozen=True):
     top_p: float = 0.95
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    # Structured output: "" free text; JSON_OBJECT any JSON object; else a JSON schema (as
+    # JSON text) the answer must match. Local models enforce it with a llama.cpp grammar.
+    json_schema: str = ""
+    # The start of the assistant's answer (a trailing assistant message): generation
+    # continues it, and the deltas hold only the continuation.
+    prefill: str = ""
+
+
+JSON_OBJECT = "object"
 
 
 class Usage(msgspec.Struct, frozen=True):

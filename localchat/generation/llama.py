@@ -12,8 +12,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from localchat.errors import ContextOverflowError, ModelLoadError, ModelMissingError
+from localchat.errors import (
+    ContextOverflowError,
+    InvalidRequestError,
+    ModelLoadError,
+    ModelMissingError,
+)
 from localchat.generation.base import (
+    JSON_OBJECT,
     ChatMessage,
     Delta,
     FinishReason,
@@ -118,7 +124,11 @@ class LlamaGenerator:
         params: GenerationParams,
         cancel: threading.Event | None = None,
     ) -> Iterator[Delta]:
-        return self._generate(self._chat_tokens(messages), params, cancel)
+        tokens = self._chat_tokens(messages)
+        if params.prefill:  # continue the assistant's own words after the template's header
+            prefill = self._defuse(params.prefill).encode("utf-8")
+            tokens += self._llm.tokenize(prefill, add_bos=False, special=False)
+        return self._generate(tokens, params, cancel)
 
     def complete(
         self, prompt: str, params: GenerationParams, cancel: threading.Event | None = None
@@ -171,6 +181,7 @@ class LlamaGenerator:
                 # Small models fall into loops ("The server is set to … " ×20) under greedy
                 # decoding; a mild penalty over the last 64 tokens stops that (seen in the TUI).
                 repeat_penalty=REPEAT_PENALTY,
+                grammar=grammar_for(params.json_schema),
             )
             try:
                 for token in tokens:
@@ -223,9 +234,41 @@ class LlamaGenerator:
     def _is_end(self, token: int) -> bool:
         return bool(self._is_eog(self._vocab, token))
 
+    def check_json_schema(self, json_schema: str) -> None:
+        """Raise InvalidRequestError now if the schema has no grammar (before a stream starts)."""
+        grammar_for(json_schema)
+
     def close(self) -> None:
         with self._lock:
             self._llm.close()
+
+
+_LOOSE_CHAR = r'char ::= [^"\\] |'
+_STRICT_CHAR = r'char ::= [^"\\\x7F\x00-\x1F] |'
+
+
+def grammar_for(json_schema: str) -> Any:
+    """The llama.cpp grammar that holds generation to JSON (or to one JSON schema)."""
+    if not json_schema:
+        return None
+    from llama_cpp.llama_grammar import JSON_GBNF, LlamaGrammar
+
+    if json_schema == JSON_OBJECT:
+        return LlamaGrammar.from_string(JSON_GBNF, verbose=False)
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    try:
+        gbnf = json_schema_to_gbnf(json_schema)
+        # The converter's string characters admit raw control characters (a newline inside a
+        # string is invalid JSON, and SmolLM2 writes them); llama.cpp's JSON_GBNF excludes them.
+        gbnf = gbnf.replace(_LOOSE_CHAR, _STRICT_CHAR)
+        return LlamaGrammar.from_string(gbnf, verbose=False)
+    except Exception as exc:  # the converter raises ValueError, KeyError, … on what it lacks
+        raise InvalidRequestError(
+            f"the JSON schema cannot be enforced: {exc}",
+            hint="simplify the schema (types, properties, required, enum, arrays)",
+            param="response_format.json_schema.schema",
+        ) from None
 
 
 def default_threads() -> int:

@@ -12,6 +12,7 @@ import httpx
 
 from localchat.errors import ConfigError, ContextOverflowError, UpstreamError
 from localchat.generation.base import (
+    JSON_OBJECT,
     ChatMessage,
     Delta,
     FinishReason,
@@ -66,7 +67,12 @@ class UpstreamGenerator:
         params: GenerationParams,
         cancel: threading.Event | None = None,
     ) -> Iterator[Delta]:
-        body = {"messages": [{"role": m.role, "content": m.content} for m in messages]}
+        wire = [{"role": m.role, "content": m.content} for m in messages]
+        if params.prefill:  # OpenAI-compatible servers continue a trailing assistant message
+            wire.append({"role": "assistant", "content": params.prefill})
+        body: dict[str, Any] = {"messages": wire}
+        if params.json_schema:
+            body["response_format"] = response_format(params.json_schema)
         response = self._open("/chat/completions", body, params)
         return _EventStream(response, self.base_url, self.count_messages(messages), cancel)
 
@@ -92,6 +98,14 @@ class UpstreamGenerator:
             **({"stop": list(params.stop)} if params.stop else {}),
             **({"seed": params.seed} if params.seed is not None else {}),
         }
+        return self._send(path, payload)
+
+    def relay(self, body: dict[str, Any]) -> httpx.Response:
+        """A chat request sent on as the client wrote it (tools, tool calls and tool messages
+        included), under this server's model name; the open response, status checked."""
+        return self._send("/chat/completions", {**body, "model": self.model_id})
+
+    def _send(self, path: str, payload: dict[str, Any]) -> httpx.Response:
         request = self._client.build_request("POST", path, json=payload)
         try:
             response = self._client.send(request, stream=True)
@@ -113,6 +127,14 @@ class UpstreamGenerator:
                 response.close()
             raise status_error(response, self.base_url, self.model_id)
         return response
+
+
+def response_format(json_schema: str) -> dict[str, Any]:
+    """GenerationParams.json_schema as OpenAI's response_format, for the upstream server."""
+    if json_schema == JSON_OBJECT:
+        return {"type": "json_object"}
+    schema = json.loads(json_schema)
+    return {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
 
 
 def normalise_base_url(base_url: str) -> str:

@@ -119,7 +119,8 @@ def _features(words: list[str]) -> list[tuple[str, float]]:
 def open_embedder(settings: Settings) -> Embedder:
     """The configured embedder: `models.embedding_model` (a name from `localchat models`),
     an upstream `/v1/embeddings` (`models.embedding_base_url`), `models.embedding_path`, or
-    the bundled MiniLM."""
+    the bundled MiniLM run by the fastest accurate engine on this machine (measured once,
+    cached: models/selection.py)."""
     models = settings.models
     if models.embedding_model and models.embedding_model != "all-MiniLM-L6-v2":
         from localchat.modelfiles import discover
@@ -131,10 +132,12 @@ def open_embedder(settings: Settings) -> Embedder:
         from localchat.models.upstream_embedder import UpstreamEmbedder
 
         return UpstreamEmbedder.from_settings(settings)
-    from localchat.models.convert import amx_ready, ensure_embedding_gguf
-    from localchat.models.llama_embedder import LlamaEmbedder
+    if models.embedding_path:
+        from localchat.models.convert import amx_ready, ensure_embedding_gguf
+        from localchat.models.llama_embedder import LlamaEmbedder
 
-    path = ensure_embedding_gguf(settings)
-    # models.embed_batch_tokens sizes the groups ingestion hands to embed(); each llama.cpp
-    # decode stays at LlamaEmbedder's own (measured) batch size.
-    return LlamaEmbedder(path, threads=settings.models.threads, extra_buffers=amx_ready(settings))
+        path = ensure_embedding_gguf(settings)
+        return LlamaEmbedder(path, threads=models.threads, extra_buffers=amx_ready(settings))
+    from localchat.models.auto import open_fastest
+
+    return open_fastest(settings)

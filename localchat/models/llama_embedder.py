@@ -88,6 +88,13 @@ class LlamaEmbedder:
     def max_tokens(self) -> int:
         return self._max_tokens
 
+    @property
+    def vocab_size(self) -> int:
+        """How many token ids the vocabulary has (token-id inputs must be below this)."""
+        with self._lock:
+            self._require_open()
+            return int(self._lib.llama_vocab_n_tokens(self._vocab))
+
     def count_tokens(self, text: str) -> int:
         return len(self.tokenize(text))
 

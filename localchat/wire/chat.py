@@ -1,7 +1,9 @@
 """OpenAI chat-completion wire types: the request as clients send it, the response and chunks.
 
-Unknown request fields (tools, user, logit_bias, …) are accepted and ignored, as OpenAI-style
-clients send many. Response structs keep OpenAI's required nulls (`refusal`, `logprobs`).
+Unknown request fields (user, logit_bias, …) are accepted and ignored, as OpenAI-style clients
+send many; fields that change the answer's shape (tools, response_format, n, logprobs) are
+honoured or refused (localchat.wire.features), never ignored. Response structs keep OpenAI's
+required nulls (`refusal`, `logprobs`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from localchat.errors import InvalidRequestError
 from localchat.generation.base import ChatMessage, GenerationParams
+from localchat.wire.features import json_schema_of
 
 Role = Literal["system", "developer", "user", "assistant", "tool", "function"]
 WireFinish = Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
@@ -32,6 +35,13 @@ class RequestMessage(msgspec.Struct):
     role: Role
     content: str | list[ContentPart] | None = None
     name: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    tool_call_id: str | None = None
+
+
+class ResponseFormat(msgspec.Struct):
+    type: str
+    json_schema: dict[str, Any] | None = None
 
 
 class StreamOptions(msgspec.Struct):
@@ -49,7 +59,12 @@ class ChatCompletionRequest(msgspec.Struct):
     top_p: Annotated[float, Meta(gt=0, le=1)] | None = None
     stop: str | Annotated[list[str], Meta(max_length=4)] | None = None
     seed: int | None = None
-    n: Annotated[int, Meta(ge=1, le=1)] | None = None
+    n: Annotated[int, Meta(ge=1)] | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    response_format: ResponseFormat | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
     # LocalChat extension: "extractive", "generative" or "auto" (default rag.answer_mode).
     answer_mode: str | None = None
 
@@ -165,15 +180,25 @@ def message_text(message: RequestMessage, index: int) -> str:
 
 
 def to_chat_messages(messages: list[RequestMessage]) -> list[ChatMessage]:
-    """Core messages: developer folds into system; tool and function results are dropped (the
-    local models call no tools)."""
+    """Core messages: developer folds into system; a trailing assistant message is the prefill
+    (see prefill_of), not a turn. Tool messages were refused before (wire.features)."""
     out = []
-    for index, message in enumerate(messages):
+    for index, message in enumerate(messages[: len(messages) - (1 if _prefilled(messages) else 0)]):
         if message.role in ("tool", "function"):
             continue
         role = "system" if message.role == "developer" else message.role
         out.append(ChatMessage(role, message_text(message, index)))
     return out
+
+
+def _prefilled(messages: list[RequestMessage]) -> bool:
+    return len(messages) > 1 and messages[-1].role == "assistant"
+
+
+def prefill_of(messages: list[RequestMessage]) -> str:
+    """The text of a trailing assistant message, which the answer continues (as OpenAI, vLLM
+    and llama.cpp do)."""
+    return message_text(messages[-1], len(messages) - 1) if _prefilled(messages) else ""
 
 
 def stop_sequences(stop: str | list[str] | None) -> tuple[str, ...]:
@@ -192,4 +217,6 @@ def generation_params(request: ChatCompletionRequest, default_max_tokens: int) -
         top_p=defaults.top_p if request.top_p is None else request.top_p,
         stop=stop_sequences(request.stop),
         seed=request.seed,
+        json_schema=json_schema_of(request.response_format),
+        prefill=prefill_of(request.messages),
     )

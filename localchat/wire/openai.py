@@ -30,7 +30,14 @@ MAX_EMBEDDING_INPUTS = 2048
 
 
 class EmbeddingRequest(msgspec.Struct):
-    input: str | Annotated[list[str], Meta(min_length=1, max_length=MAX_EMBEDDING_INPUTS)]
+    # Text, texts, one token-id array, or several (ids of the embedding model's vocabulary);
+    # msgspec allows one array type per union, so the mix is sorted out by embedding_inputs().
+    input: (
+        str
+        | Annotated[
+            list[str | int | list[int]], Meta(min_length=1, max_length=MAX_EMBEDDING_INPUTS)
+        ]
+    )
     model: str
     encoding_format: Literal["float", "base64"] = "float"
     dimensions: Annotated[int, Meta(ge=1)] | None = None

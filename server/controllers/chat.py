@@ -11,9 +11,11 @@ from litestar.response import Stream
 from localchat.chat.service import ChatRequest, ChatResult
 from localchat.errors import GenerationError
 from localchat.wire.chat import ChatCompletionRequest, generation_params, to_chat_messages
+from localchat.wire.features import check_features, wants_tools
 from server.bridge import cancel_on_disconnect
-from server.catalog import resolve_chat
+from server.catalog import canonical, resolve_chat
 from server.limits import check_message_count
+from server.relay import relay_tool_request
 from server.render import ChatRenderer, cache_tier
 from server.state import Core
 
@@ -39,16 +41,23 @@ class ChatController(Controller):
     ) -> Response | Stream:
         check_message_count(len(data.messages), core.settings)
         generator = await core.generator()
-        ref = resolve_chat(data.model, generator.model_id, await core.chat_names())
+        relays = hasattr(generator, "relay")
+        check_features(data, tools=relays)
+        if relays and wants_tools(data):
+            return await relay_tool_request(core, generator, request, data.stream)
+        name = canonical(data.model, core.aliases)
+        ref = resolve_chat(name, generator.model_id, await core.chat_names())
+        params = generation_params(data, core.settings.models.max_answer_tokens)
+        check_json_schema(generator, params.json_schema)
         chat_request = ChatRequest(
             messages=to_chat_messages(data.messages),
-            params=generation_params(data, core.settings.models.max_answer_tokens),
+            params=params,
             preset=ref.preset,
             use_cache=not wants_fresh(request),
             answer_mode=data.answer_mode,
-            # Hook for structured output (issue 15): a request with `response_format` or
-            # `tools` must get the model's text unrewritten, so set verbatim=True for it.
-            verbatim=False,
+            # Structured output must come out as the model wrote it (tool requests were
+            # relayed or refused above).
+            verbatim=bool(params.json_schema),
             model=ref.model,
         )
         cancel = threading.Event()
@@ -70,6 +79,13 @@ class ChatController(Controller):
             result, model = await _result(events)
         headers = {CACHE_HEADER: result.cache, MODEL_HEADER: model}
         return Response(renderer.completion(result), headers=headers)
+
+
+def check_json_schema(generator, json_schema: str) -> None:
+    """A schema the local model's grammar cannot express is a 400 before anything starts."""
+    check = getattr(generator, "check_json_schema", None)
+    if json_schema and check is not None:
+        check(json_schema)
 
 
 async def _result(events) -> tuple[ChatResult, str]:

@@ -15,7 +15,7 @@ from localchat.generation.base import Delta, GenerationParams, Usage
 from localchat.wire.chat import CompletionUsage, stop_sequences, wire_finish
 from localchat.wire.openai import CompletionChoice, CompletionRequest, TextCompletion
 from server.bridge import cancel_on_disconnect
-from server.catalog import resolve_chat
+from server.catalog import canonical, resolve_chat
 from server.errors import envelope, to_localchat_error
 from server.render import DONE, sse
 from server.state import Core
@@ -58,7 +58,8 @@ class CompletionsController(Controller):
     ) -> Response | Stream:
         generator = await core.generator()
         # Any chat model name; never retrieval. `...@model` or a bare name picks the model.
-        ref = resolve_chat(data.model, generator.model_id, await core.chat_names())
+        name = canonical(data.model, core.aliases)
+        ref = resolve_chat(name, generator.model_id, await core.chat_names())
         prompt = data.prompt if isinstance(data.prompt, str) else data.prompt[0]
         cancel = threading.Event()
         telemetry = core.runtime.telemetry

@@ -13,7 +13,7 @@ from litestar.params import JSONBody
 from localchat.errors import InvalidRequestError, ServerUnreachableError
 from localchat.wire.openai import Embedding, EmbeddingList, EmbeddingRequest, EmbeddingUsage
 from server.bridge import cancel_on_disconnect
-from server.catalog import check_embedding_model
+from server.catalog import canonical, check_embedding_model
 from server.limits import check_input_count
 from server.state import Core
 
@@ -39,6 +39,43 @@ def check_inputs(texts: list[str], dimensions: int | None, dim: int) -> None:
         )
 
 
+def embedding_inputs(raw: str | list) -> list[str] | list[list[int]]:
+    """The inputs as texts, or as token-id lists: one string, strings, one id array, id arrays."""
+    if isinstance(raw, str):
+        return [raw]
+    if all(isinstance(item, str) for item in raw):
+        return list(raw)
+    if all(isinstance(item, int) for item in raw):
+        return [list(raw)]
+    if all(isinstance(item, list) and item for item in raw):
+        return [list(item) for item in raw]
+    raise InvalidRequestError(
+        "input mixes texts, token ids and token-id arrays (or holds an empty array)",
+        hint="send a string, a list of strings, a list of token ids, or a list of such lists",
+        param="input",
+    )
+
+
+def check_token_ids(inputs: list[list[int]], embedder) -> list[list[int]]:
+    """Token ids are the embedding model's own vocabulary (as llama.cpp's and vLLM's servers
+    take them); cut at its token limit like text is."""
+    vocab = getattr(embedder, "vocab_size", None)
+    if vocab is None or not hasattr(embedder, "embed_tokens"):
+        raise InvalidRequestError(
+            "this embedding model does not take token ids",
+            hint="send the input as text",
+            param="input",
+        )
+    for index, ids in enumerate(inputs):
+        if any(not 0 <= token < vocab for token in ids):
+            raise InvalidRequestError(
+                f"input[{index}] holds a token id outside the vocabulary (0 to {vocab - 1})",
+                hint="token ids must come from the embedding model's own tokenizer, or send text",
+                param=f"input[{index}]",
+            )
+    return [ids[: embedder.max_tokens] for ids in inputs]
+
+
 def embed_batches(embedder, texts: list[str], cancel: threading.Event) -> tuple[np.ndarray, int]:
     """Vectors and token count for texts, batch by batch until done or the client has left."""
     parts, tokens = [], 0
@@ -61,14 +98,23 @@ class EmbeddingsController(Controller):
         self, data: JSONBody[EmbeddingRequest], request: Request, core: Core
     ) -> EmbeddingList:
         embedder = core.runtime.embedder
+        model = canonical(data.model, core.aliases)
         others = await core.chat_names()
-        check_embedding_model(data.model, core.generator_id(), embedder.model_id, others)
-        texts = [data.input] if isinstance(data.input, str) else list(data.input)
-        check_input_count(len(texts), core.settings)
-        check_inputs(texts, data.dimensions, embedder.dim)
+        check_embedding_model(model, core.generator_id(), embedder.model_id, others)
+        inputs = embedding_inputs(data.input)
+        check_input_count(len(inputs), core.settings)
         cancel = threading.Event()
-        async with cancel_on_disconnect(request.receive, cancel):
-            vectors, tokens = await anyio.to_thread.run_sync(embed_batches, embedder, texts, cancel)
+        if isinstance(inputs[0], str):
+            check_inputs(inputs, data.dimensions, embedder.dim)
+            async with cancel_on_disconnect(request.receive, cancel):
+                vectors, tokens = await anyio.to_thread.run_sync(
+                    embed_batches, embedder, inputs, cancel
+                )
+        else:
+            check_inputs([], data.dimensions, embedder.dim)
+            ids = check_token_ids(inputs, embedder)
+            vectors = await anyio.to_thread.run_sync(embedder.embed_tokens, ids)
+            tokens = sum(len(i) for i in ids)
         return EmbeddingList(
             data=[
                 Embedding(index=i, embedding=encode(v, data.encoding_format))

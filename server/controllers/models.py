@@ -18,7 +18,7 @@ class ModelsController(Controller):
         generator = await core.generator()
         others = await core.chat_names()
         embedding = core.runtime.embedder.model_id
-        return model_list(generator.model_id, embedding, core.started_at, others)
+        return model_list(generator.model_id, embedding, core.started_at, others, core.aliases)
 
     @get("/{model_id:path}")
     async def get_model(self, model_id: FromPath[str], core: Core) -> Model:
@@ -30,4 +30,5 @@ class ModelsController(Controller):
             core.runtime.embedder.model_id,
             core.started_at,
             others,
+            core.aliases,
         )

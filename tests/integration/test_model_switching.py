@@ -85,6 +85,8 @@ def ask_streaming(client: openai.OpenAI, model: str = "localchat") -> tuple[str,
         seed=7,
         stream=True,
         extra_headers=NO_CACHE,
+        # Generative: every answer is written by the model (auto may answer extractively).
+        extra_body={"answer_mode": "generative"},
     )
     answering = raw.http_response.headers["x-localchat-model"]
     parts, finish = [], None

@@ -54,8 +54,9 @@ CHAT_CASES = [
     ),
     ("n above one", {"model": "localchat", "messages": [USER], "n": 2}, "n"),
     (
+        # After a user message, a trailing assistant message is a prefill (continued).
         "last message not user",
-        {"model": "localchat", "messages": [USER, {"role": "assistant", "content": "hi"}]},
+        {"model": "localchat", "messages": [{"role": "assistant", "content": "hi"}]},
         "messages",
     ),
     (

@@ -59,7 +59,10 @@ def test_embeddings_float_and_base64_agree(client, runtime):
         ({"model": "localchat", "input": ""}, 400, "input"),
         ({"model": "localchat", "input": ["ok", " "]}, 400, "input[1]"),
         ({"model": "localchat", "input": []}, 400, "input"),
-        ({"model": "localchat", "input": [1, 2, 3]}, 400, "input[0]"),
+        # Token-id arrays are accepted (tests/integration); a mix of kinds is not.
+        ({"model": "localchat", "input": ["ok", 3]}, 400, "input"),
+        ({"model": "localchat", "input": [[1, 2], []]}, 400, "input"),
+        ({"model": "localchat", "input": [1, 2]}, 400, "input"),  # the hash fake has no vocab
         ({"model": "localchat", "input": "x", "dimensions": 12}, 400, "dimensions"),
         ({"model": "localchat", "input": "x", "encoding_format": "hex"}, 400, "encoding_format"),
         ({"model": "text-embedding-3-small", "input": "x"}, 404, "model"),

@@ -59,6 +59,8 @@ FIELD_STRATEGIES = {
     "decoding": st.text(max_size=16),
     "answer_mode": st.sampled_from(["", "extractive", "generative", "passages"]),
     "verification": st.lists(st.floats(0, 1, allow_nan=False), max_size=4).map(tuple),
+    "json_schema": st.sampled_from(["", "object", '{"type": "object"}']),
+    "prefill": text,
 }
 
 

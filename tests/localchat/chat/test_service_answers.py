@@ -127,3 +127,16 @@ def test_the_evidence_prompt_is_capped(runtime):
     )
     assert runtime.generator.count_messages(messages) <= PROMPT_TOKENS
     assert [i.score for i in fitted.items] == [1.0, 0.9, 0.8]  # the best kept
+
+
+def test_an_extractive_answer_keeps_to_max_tokens(runtime):
+    service = ChatService(runtime)
+    request = ChatRequest(
+        [ChatMessage("user", QUESTION)],
+        GenerationParams(max_tokens=5),
+        answer_mode="extractive",
+        use_cache=False,
+    )
+    result = service.answer(request)
+    assert result.completion_tokens <= 5 and result.finish_reason == "length"
+    assert result.content and QUESTION not in result.content

@@ -1,0 +1,1 @@
+"""LocalChat's MCP server: library tools and document resources (official `mcp` SDK)."""
