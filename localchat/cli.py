@@ -7,18 +7,33 @@ import os
 import sys
 from collections.abc import Sequence
 
+import msgspec
+
 from localchat.config import PRESETS
-from localchat.errors import LocalChatError
+from localchat.errors import ConfigError, LocalChatError
+
+TUI_PORT_HELP = (
+    "TUI: port of the LocalChat server to use, or to start if none answers "
+    "(default 8484; env LOCALCHAT_SERVER_PORT)"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="localchat",
-        description="Private chat with your documents. With no command, opens the TUI.",
+        description=(
+            "Private chat with your documents. With no command, opens the TUI "
+            "(`localchat --port N` or `localchat tui --port N` picks the port of the server "
+            "it uses or starts)."
+        ),
     )
     parser.add_argument("--data-dir", help="where LocalChat keeps its data (env LOCALCHAT_HOME)")
     parser.add_argument("--config", help="TOML settings file (env LOCALCHAT_CONFIG)")
+    parser.add_argument("--port", type=int, dest="tui_port", default=None, help=TUI_PORT_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    tui = sub.add_parser("tui", help="open the terminal app (the same as no command)")
+    tui.add_argument("--port", type=int, dest="tui_port", default=None, help=TUI_PORT_HELP)
 
     serve = sub.add_parser("serve", help="run the OpenAI-compatible server (headless)")
     serve.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
@@ -126,10 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings) -> int:
     command = args.command
-    if command is None:
+    if command in (None, "tui"):
         from tui.app import run_tui  # lazy: the core never imports the front ends
 
-        return run_tui(settings, config_file=args.config)
+        return run_tui(with_port(settings, args.tui_port), config_file=args.config)
     if command == "serve":
         from server.app import serve
 
@@ -141,6 +156,18 @@ def _dispatch(args: argparse.Namespace, settings) -> int:
     from localchat.commands import run
 
     return run(command, args, settings)
+
+
+def with_port(settings, port: int | None):
+    """Settings whose server port is `port` (a started server gets it too), if one was given."""
+    if port is None:
+        return settings
+    if not 0 < port < 65536:
+        raise ConfigError(
+            f"--port {port} is not a TCP port", hint="use a number from 1 to 65535, e.g. 8485"
+        )
+    server = msgspec.structs.replace(settings.server, port=port)
+    return msgspec.structs.replace(settings, server=server)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,9 +26,9 @@ from localchat.client import (
 )
 from localchat.config import Settings
 from localchat.config_file import config_path, set_value
-from localchat.conversations import ConversationStore
 from localchat.errors import LocalChatError
 from tui.commands import palette_commands
+from tui.history import ConversationStore
 from tui.prefs import Prefs
 from tui.readable import readable
 from tui.sanitize import one_line
@@ -44,6 +44,12 @@ from tui.widgets.status_bar import AppStatus
 STYLES = Path(__file__).parent / "styles"
 STYLE_SHEETS = ("app", "chat", "library", "screens")
 HEARTBEAT_S = 15.0
+# How long a started server may take to shut down, in the background, after the app has quit
+# (a re-index can take many seconds to wind down); then it is killed. A killed server loses
+# nothing (SQLite is the source of truth, the index is checked on open) and resumes the
+# re-index at its next start.
+QUIT_GRACE_S = 10.0
+SCREENSHOTS = "screenshots"
 Launcher = Callable[[Callable[[str], None], Callable[[ServerHandle], None]], ServerHandle]
 
 
@@ -112,7 +118,28 @@ class LocalChatApp(App[int]):
     def shutdown_server(self) -> None:
         """Stop the server if this app started it (called once the app has exited)."""
         if self.server is not None:
-            self.server.stop()
+            self.server.stop_in_background(QUIT_GRACE_S)
+
+    def deliver_screenshot(self, filename=None, path=None, time_format=None) -> str | None:
+        """Save an SVG of the screen in <data dir>/screenshots and say where (or why not).
+
+        Textual's own version writes to ~/Downloads, which may not exist, and reports a
+        failure without its reason."""
+        folder = Path(path) if path else self.settings.data_path / SCREENSHOTS
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            saved = self.save_screenshot(filename, str(folder), time_format)
+        except OSError as exc:
+            self.notify(
+                f"Could not save the screenshot in {folder}: {exc.strerror or exc}. "
+                "Check that the data dir is writable, or start with another --data-dir.",
+                title="Screenshot",
+                severity="error",
+                markup=False,
+            )
+            return None
+        self.notify(f"Saved the screenshot to {saved}", title="Screenshot", markup=False)
+        return saved
 
     # -- connecting -----------------------------------------------------------------------------
 

@@ -7,11 +7,11 @@ from textual.binding import Binding
 # Keys handled inside widgets rather than by a Binding, so not discoverable by introspection.
 EXTRA_KEYS: list[tuple[str, str, str]] = [
     ("Chat", "enter", "Send the question"),
-    ("Chat", "up / down", "Earlier / later questions (in the question box)"),
-    ("Chat", "tab / shift+tab", "Move between the question box and the answers"),
+    ("Chat", "up / down", "Earlier / later questions"),
+    ("Chat", "tab / shift+tab", "Question box ↔ answers"),
     ("Library", "tab / →", "Complete the path being typed"),
     ("Library", "enter", "Add the typed path"),
-    ("Everywhere", "ctrl+p", "Command palette: every action by name"),
+    ("Everywhere", "ctrl+p", "Every action by name"),
     ("Models", "enter", "Switch to the highlighted model"),
     ("Models", "1 … 9", "Switch to model n at once"),
 ]
@@ -58,7 +58,8 @@ def binding_rows() -> list[tuple[str, str, str]]:
             if item.description.startswith("Source ") and item.key != "1":
                 continue  # 1…9 are listed once
             key = "1 … 9" if item.description.startswith("Source ") else _pretty(item.key)
-            text = "Open source n" if key == "1 … 9" else item.description
+            # A short footer label keeps its long form in the tooltip.
+            text = "Open source n" if key == "1 … 9" else (item.tooltip or item.description)
             rows.append((scope, key, text))
     extra = EXTRA_KEYS
     ordered = [scope for scope, _ in _scopes()]

@@ -25,7 +25,9 @@ class Prefs(msgspec.Struct):
             return cls()  # a missing or damaged file only costs the remembered history
 
     def save(self, path: Path) -> None:
-        self.history = self.history[-HISTORY_LIMIT:]
+        # Trim in place: the chat's PromptInput holds this very list, and a new one would
+        # leave its Up/Down walking a stale copy for the rest of the session.
+        del self.history[:-HISTORY_LIMIT]
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")

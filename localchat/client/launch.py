@@ -43,6 +43,23 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+# Run by stop_in_background in its own process: wait for a pid to go, kill it after a grace.
+_WATCHER = """
+import os, signal, sys, time
+pid, deadline = int(sys.argv[1]), time.monotonic() + float(sys.argv[2])
+while time.monotonic() < deadline:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        sys.exit(0)
+    time.sleep(0.1)
+try:
+    os.kill(pid, signal.SIGKILL)
+except ProcessLookupError:
+    pass
+"""
+
+
 class ServerHandle:
     """The server the TUI talks to; `stop()` ends it only if this process started it."""
 
@@ -61,6 +78,23 @@ class ServerHandle:
         """Ask a started server to shut down, without waiting for it."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
+
+    def stop_in_background(self, grace_s: float = 10.0) -> None:
+        """Ask a started server to shut down and return at once.
+
+        A detached watcher kills it if it still runs after `grace_s`, so quitting a front end
+        never waits for a server's graceful shutdown (seconds during a re-index), and a server
+        that hangs is not left behind."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        subprocess.Popen(
+            [sys.executable, "-c", _WATCHER, str(self.process.pid), str(grace_s)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     def stop(self, timeout: float = 10.0) -> None:
         """Shut a started server down and wait for it (killing it after `timeout`)."""

@@ -54,7 +54,10 @@ def print_sources(result: ChatResult, out=None) -> None:
     if not result.sources:
         return
     cited = cited_indexes(result)
-    out.write("\nSources (* cited):\n")
+    if cited:
+        out.write("\nSources (* cited):\n")
+    else:  # say so rather than promise a mark that no line will carry
+        out.write("\nSources (the answer cites none of them by number):\n")
     for source in result.sources:
         mark = "*" if source["index"] in cited else " "
         out.write(

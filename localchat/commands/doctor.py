@@ -198,6 +198,28 @@ def check_server(settings: Settings) -> list[Check]:
     return checks
 
 
+def _mark(check: Check) -> str:
+    if check.ok and not check.warn:
+        return "[green]ok[/]  "
+    return "[yellow]warn[/]" if check.ok or check.warn else "[red]FAIL[/]"
+
+
+def print_checks(out, checks: list[Check]) -> None:
+    """One line per check when it fits the terminal; otherwise the detail (often a long path)
+    goes on its own line, unwrapped, so it is never broken mid-word and copies whole."""
+    from rich.markup import escape
+
+    for c in checks:
+        head = f"{_mark(c)} {escape(c.name)}:"
+        if 5 + len(c.name) + 2 + len(c.detail) <= out.width:
+            out.print(f"{head} {escape(c.detail)}", soft_wrap=True)
+        else:
+            out.print(head)
+            out.print(f"      {escape(c.detail)}", soft_wrap=True)
+        if c.fix:
+            out.print(f"      → {escape(c.fix)}")
+
+
 def main(args: argparse.Namespace, settings: Settings) -> int:
     from localchat.commands.output import console
 
@@ -209,15 +231,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         + check_store_and_index(settings)
         + check_server(settings)
     )
-    for c in checks:
-        mark = (
-            "[green]ok[/]  "
-            if c.ok and not c.warn
-            else ("[yellow]warn[/]" if c.ok or c.warn else "[red]FAIL[/]")
-        )
-        out.print(f"{mark} {c.name}: {c.detail}", markup=True, highlight=False)
-        if c.fix:
-            out.print(f"      → {c.fix}")
+    print_checks(out, checks)
     failed = [c for c in checks if not c.ok and not c.warn]
     warned = [c for c in checks if c.warn]
     out.print(summary(len(failed), len(warned)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
@@ -11,9 +12,42 @@ from localchat.commands.output import console, print_json
 from localchat.config import Settings
 from localchat.runtime import Runtime
 
+# Below this terminal width the passages are listed under the table instead of in a column.
+WIDE_COLUMNS = 120
+
 
 def _fmt(value, spec: str) -> str:
     return "—" if value is None else format(value, spec)
+
+
+def passage(hit, limit: int = 160) -> str:
+    """The start of the passage (markup-escaped), with why it was dropped if it was."""
+    preview = " ".join(hit.text.split())[:limit]
+    why = f" [red](dropped: {escape(hit.dropped)})[/]" if hit.dropped else ""
+    return escape(preview) + why
+
+
+def hits_table(hits, title: str, wide: bool) -> Table:
+    """Scores in narrow columns that never wrap; the passage column only when there is room."""
+    table = Table(title=title, expand=wide, box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True, min_width=2)
+    table.add_column("file", overflow="ellipsis", no_wrap=True, max_width=24)
+    for name in ("page", "bm25 #", "cosine", "rrf", "relevance"):
+        table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
+    if wide:
+        table.add_column("passage", ratio=1, min_width=40)
+    for n, hit in enumerate(hits, start=1):
+        cells = [
+            str(n),
+            escape(hit.filename),
+            str(hit.page),
+            _fmt(hit.bm25_rank, "d"),
+            _fmt(hit.cosine, ".3f"),
+            f"{hit.fused:.4f}",
+            f"{hit.relevance:.2f}",
+        ]
+        table.add_row(*cells, *([passage(hit)] if wide else []))
+    return table
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
@@ -28,23 +62,17 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     out = console()
     if not result.hits:
         out.print("No passage passed the cut. Try other words, or `localchat ingest` more files.")
-    table = Table(title=f"{len(result.hits)} hits for {escape(args.query)!s}", expand=True)
-    for col in ("#", "file", "page", "bm25 #", "cosine", "fused", "passage"):
-        table.add_column(col, overflow="fold", ratio=4 if col == "passage" else None)
     shown = result.hits + (result.dropped if args.explain else [])
-    for n, hit in enumerate(shown, start=1):
-        preview = " ".join(hit.text.split())[:160]
-        why = f" [red](dropped: {escape(hit.dropped)})[/]" if hit.dropped else ""
-        table.add_row(
-            str(n),
-            escape(hit.filename),
-            str(hit.page),
-            _fmt(hit.bm25_rank, "d"),
-            _fmt(hit.cosine, ".3f"),
-            f"{hit.relevance:.3f}",
-            escape(preview) + why,
-        )
-    out.print(table)
+    wide = out.width >= WIDE_COLUMNS
+    out.print(hits_table(shown, f"{len(result.hits)} hits for {escape(args.query)!s}", wide))
+    if not wide:  # the passages get the whole width below the table, not a squeezed column
+        for n, hit in enumerate(shown, start=1):
+            out.print(f"[bold]{n:>2}[/] {passage(hit)}")
+    out.print(
+        "relevance = the fused (reciprocal rank fusion) score scaled so the best possible "
+        "passage is 1.00; rrf = the raw fused score (about 0.03 at best); cosine = vector "
+        "similarity to the query."
+    )
     t = result.timings_ms
     out.print(
         f"{t.get('total_ms', 0):.1f} ms (bm25 {t.get('bm25_ms', 0):.1f}, "

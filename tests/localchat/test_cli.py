@@ -49,3 +49,30 @@ def test_commands_are_dispatched_with_their_arguments(tmp_path, monkeypatch):
     assert calls == [("search", "seals", "bm25")]
     with pytest.raises(SystemExit):  # argparse refuses an unknown mode
         cli.main(["search", "seals", "--mode", "telepathy"])
+
+
+@pytest.mark.parametrize("argv", [["--port", "9123"], ["tui", "--port", "9123"]])
+def test_port_option_reaches_the_tui_settings(tmp_path, monkeypatch, argv):
+    import tui.app
+
+    seen = {}
+
+    def run_tui(settings, config_file=None):
+        seen["port"] = settings.server.port
+        return 0
+
+    monkeypatch.setattr(tui.app, "run_tui", run_tui)
+    assert cli.main(["--data-dir", str(tmp_path), *argv]) == 0
+    assert seen["port"] == 9123
+
+
+def test_a_bad_port_says_what_to_use(tmp_path, capsys):
+    assert cli.main(["--data-dir", str(tmp_path), "--port", "70000"]) == 2
+    err = capsys.readouterr().err
+    assert "--port 70000 is not a TCP port" in err and "1 to 65535" in err
+
+
+def test_help_names_the_tui_port(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert "--port" in capsys.readouterr().out

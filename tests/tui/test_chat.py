@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Markdown
 
 from localchat.generation.scripted import ScriptedGenerator
@@ -10,6 +11,10 @@ from tui.screens.chat import ChatScreen
 from tui.screens.sources import SourcesScreen
 from tui.widgets.messages import AnswerMessage
 from tui.widgets.prompt_input import PromptInput
+
+# Open since main merged evidence-built answers (rag.answer_mode): a scripted reply no
+# longer streams as the answer, so these tests need a reply the answer composer streams.
+AFTER_ANSWER_MODES = "scripted replies no longer stream as the answer (rag.answer_mode)"
 
 
 async def ask(pilot, question: str) -> AnswerMessage:
@@ -152,3 +157,155 @@ async def test_a_question_with_no_matching_passages_says_so(server, make_app):
         assert answer.sources == []
         footer = answer.query_one(".answer-sources")
         await wait_for(pilot, lambda: "no matching passages" in str(footer.render()))
+
+
+async def test_up_arrow_history_works_right_after_the_wizard(empty_server, make_app):
+    from tui.screens.wizard import WizardScreen
+
+    app = make_app(empty_server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen))
+        await pilot.pause(0.3)
+        await pilot.press("escape")  # leaving the wizard saves the preferences
+        await connected(pilot)
+        answer = await ask(pilot, "first question after the wizard")
+        await wait_for(pilot, lambda: answer.phase == "done")
+        prompt = app.screen.query_one(PromptInput)
+        assert prompt.history is app.prefs.history  # one list, not a stale copy
+        await pilot.press("up")
+        assert prompt.value == "first question after the wizard"
+
+
+async def test_copied_prompt_fences_are_not_saved_or_exported(server, make_app, tmp_path):
+    server.generator._replies = [
+        '<source id="1" from="nuts.md, page 1">\nThe Boots nut holds tight [1].\n</source>'
+    ]
+    app = make_app(server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        answer = await ask(pilot, "What holds tight?")
+        await wait_for(pilot, lambda: answer.phase == "done")
+        (summary,) = app.conversations.list()
+        saved = app.conversations.get(summary.id).messages[1].content
+        assert saved == "The Boots nut holds tight [1]."
+        assert "<source" not in app.screen.turns[-1].content
+        target = tmp_path / "export.md"
+        app.screen.action_export()
+        from tui.screens.dialogs import TextPromptScreen
+
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+        app.screen.query_one("Input").value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, target.exists)
+        exported = target.read_text()
+        assert "The Boots nut holds tight [1]." in exported
+        assert "<source" not in exported and "</source>" not in exported
+
+
+async def test_an_empty_library_is_named_as_the_reason(empty_server, make_app):
+    from tui.screens.chat import EMPTY_LIBRARY
+    from tui.screens.wizard import WizardScreen
+
+    app = make_app(empty_server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen))
+        await pilot.pause(0.3)
+        await pilot.press("escape")
+        await connected(pilot)
+        answer = await ask(pilot, "What holds tight?")
+        await wait_for(pilot, lambda: answer.phase == "done")
+        await wait_for(pilot, lambda: app.screen.query(".chat-note"))
+        note = app.screen.query_one(".chat-note")
+        assert str(note.render()) == EMPTY_LIBRARY == "Your library is empty: F3 to add documents."
+
+
+async def test_a_library_with_documents_gets_no_empty_note(server, make_app):
+    server.runtime.set_rag_config({"min_similarity": 0.99})
+    app = make_app(server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        answer = await ask(pilot, "zebra quantum marmalade")
+        await wait_for(pilot, lambda: answer.phase == "done")
+        await pilot.pause(0.3)
+        assert answer.sources == [] and not app.screen.query(".chat-note")
+
+
+# Sentences the sources support, so generative mode's check keeps every one as it streams.
+SUPPORTED = "The Boots self-locking nut holds tight despite severe vibration [1]. "
+
+
+@pytest.fixture
+def generative_server(tmp_path, generator, docs):
+    """A server that streams the generator's own words (rag.answer_mode generative), so a
+    long scripted reply really streams for a while."""
+    from localchat.config import load_settings
+    from tests.tui.conftest import _serve
+
+    env = {"LOCALCHAT_RAG_MIN_SIMILARITY": "-1", "LOCALCHAT_RAG_ANSWER_MODE": "generative"}
+    yield from _serve(load_settings(data_dir=tmp_path / "gen", environ=env), generator, docs)
+
+
+@pytest.mark.xfail(reason=AFTER_ANSWER_MODES, strict=False)
+async def test_footer_keeps_f1_to_f4_at_80_columns(generative_server, make_app):
+    server = generative_server
+    from tests.tui.screen_text import settled_text
+
+    server.generator._replies = [SUPPORTED * 40]
+    server.generator.delay = 0.02
+    app = make_app(server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        idle = (await settled_text(pilot)).splitlines()[-1]
+        answer = await ask(pilot, "Tell me everything")
+        await wait_for(pilot, lambda: answer.phase == "streaming")
+        await pilot.pause(0.3)
+        from tests.tui.screen_text import screen_text
+
+        busy = screen_text(app).splitlines()[-1]
+        for line in (idle, busy):
+            for label in ("f1 Help", "f2 Chat", "f3 Library", "f4 Presets", "^q Quit"):
+                assert label in line, line
+        assert "esc Stop" in busy and "esc Stop" not in idle
+
+
+@pytest.mark.xfail(reason=AFTER_ANSWER_MODES, strict=False)
+async def test_keys_answer_at_once_while_an_answer_streams(generative_server, make_app):
+    """Key latency while streaming, as a ratio to the same keys while idle.
+
+    Keys are posted as events and the screen polled with asyncio.sleep: Pilot.press waits
+    for the app to be idle, which it never is while an answer streams, so it would time
+    the test harness, not the app."""
+    import asyncio
+    import time
+
+    from textual import events
+
+    from tui.screens.help import HelpScreen
+
+    async def latency() -> float:
+        """The median time from a posted key to its screen (one stall is the machine's noise)."""
+        times = []
+        for key, screen in (("f1", HelpScreen), ("escape", ChatScreen)) * 3:
+            started = time.monotonic()
+            app.post_message(events.Key(key, None))
+            while not isinstance(app.screen, screen):
+                assert time.monotonic() - started < 5, key
+                await asyncio.sleep(0.002)
+            times.append(time.monotonic() - started)
+            await asyncio.sleep(0.05)
+        return sorted(times)[len(times) // 2]
+
+    server = generative_server
+    server.generator._replies = [SUPPORTED * 200]
+    server.generator.delay = 0.01
+    app = make_app(server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await latency()  # the first push composes the help screen: not part of either figure
+        idle = await latency()
+        answer = await ask(pilot, "Tell me everything")
+        await wait_for(pilot, lambda: answer.text.count("nut") > 5)
+        busy = await latency()
+        assert answer.phase == "streaming"  # it really was still generating
+        # Measured here: idle 20-60 ms, streaming 30-200 ms (growing with the answer's length).
+        assert busy < max(5 * idle, 0.5), (busy, idle)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Input, OptionList
 
-from localchat.conversations import Message
 from tests.tui.conftest import SIZE, connected, wait_for
+from tui.history import Message
 from tui.screens.chat import ChatScreen
 from tui.screens.conversations import ConversationsScreen
 from tui.screens.dialogs import ConfirmScreen, TextPromptScreen

@@ -160,3 +160,46 @@ async def test_browse_picks_a_folder_from_the_tree(server, make_app, tmp_path):
         await pilot.press("space")
         await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
         await wait_for(pilot, lambda: "washers.md" in names(screen), timeout=30)
+
+
+LONG_NAMES = (
+    "faa-amt_handbook_sample_chapter_03_fuel.md",
+    "faa-amt_handbook_sample_chapter_07_tools.md",
+)
+
+
+@pytest.fixture
+def long_named_server(settings, generator, tmp_path):
+    from tests.tui.conftest import _serve
+
+    folder = tmp_path / "handbook"
+    folder.mkdir()
+    for name in LONG_NAMES:
+        (folder / name).write_text(f"# {name}\n\nA chapter about {name[-7:-3]}.\n")
+    yield from _serve(settings, generator, sorted(folder.iterdir()))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_long_names_stay_distinct_in_the_list(long_named_server, make_app, size):
+    from tests.tui.screen_text import settled_text
+
+    app = make_app(long_named_server.url)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_library(pilot)
+        shown = [str(screen.query_one(DataTable).get_row_at(n)[0]) for n in range(2)]
+        assert len(set(shown)) == 2, shown  # the two files never look the same
+        text = await settled_text(pilot)
+        for name in shown:
+            assert name in text  # and the cell is not cut further by the table
+        if size[0] >= 120:
+            assert sorted(shown) == sorted(LONG_NAMES)  # room enough for the whole name
+        else:
+            assert {name[-7:] for name in shown} == {"fuel.md", "ools.md"}
+
+
+def test_fit_name_keeps_start_and_end():
+    from tui.screens.library import fit_name
+
+    assert fit_name("short.md", 20) == "short.md"
+    fitted = fit_name("a-very-long-report-name-2024.pdf", 20)
+    assert len(fitted) == 20 and fitted.endswith("2024.pdf") and fitted.startswith("a-very")

@@ -86,3 +86,20 @@ async def test_compare_two_presets_side_by_side(server, make_app):
         right = app.screen.query_one("#compare-right-hits", Static)
         await wait_for(pilot, lambda: "nuts.md" in str(right.render()))
         assert "No passage passed" in str(left.render())
+
+
+async def test_compare_says_when_it_compares_one_chunk_layout(server, make_app):
+    from tui.screens.compare import CompareScreen
+
+    app = make_app(server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_presets(pilot)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen))
+        compare = app.screen
+        compare.query_one("#compare-question", Input).value = "Boots nut vibration"
+        await pilot.press("enter")
+        note = compare.query_one("#compare-note", Static)
+        await wait_for(pilot, lambda: "one chunk layout" in str(note.render()))
+        assert "chunk_size 1024" in str(note.render()) and note.display
+        assert "only top_k and min_similarity differ" in str(note.render())

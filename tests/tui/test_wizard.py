@@ -71,3 +71,38 @@ async def test_an_empty_library_gets_a_reminder_not_a_wall(empty_server, make_ap
         await pilot.pause(0.3)  # past the button's press effect
         wizard.query_one("#next").press()
         await wait_for(pilot, lambda: pages.current == "question")
+
+
+async def test_documents_step_takes_a_typed_path_and_enter_adds_it(empty_server, make_app, docs):
+    app = make_app(empty_server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen))
+        wizard = app.screen
+        await wizard_ready(pilot, wizard)
+        wizard._go(2)
+        await pilot.pause()
+        path_input = wizard.query_one(PathInput)
+        assert app.focused is path_input  # not "Add the sample docs": typing lands here
+        wizard.query_one("#browse").focus()  # even from a button, typing goes to the path box
+        await pilot.press(*docs[0].parent.as_posix())
+        assert app.focused is path_input and path_input.value == docs[0].parent.as_posix()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: wizard.query(JobCard))
+        card = wizard.query_one(JobCard)
+        await wait_for(pilot, lambda: card.job is not None and card.job.finished, timeout=30)
+        assert card.title == f"Adding {docs[0].parent.name}"  # what was typed, not the sample
+        assert card.job.added == 2 and not wizard._used_sample
+
+
+async def test_documents_step_fits_80_columns(empty_server, make_app):
+    from tests.tui.screen_text import settled_text
+
+    app = make_app(empty_server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen))
+        wizard = app.screen
+        await wizard_ready(pilot, wizard)
+        wizard._go(2)
+        text = await settled_text(pilot)
+        assert "Add the sample docs" in text and "Browse…" in text
+        assert all(f"f{n} " in text.splitlines()[-1] for n in range(1, 5))

@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from localchat.client import Source
-from localchat.conversations import Message
 from localchat.errors import LocalChatError
+from tui.history import Message, strip_prompt_markup
 from tui.screens.conversations import ConversationsScreen, export_conversation
 from tui.screens.sources import SourcesScreen
 from tui.widgets.messages import AnswerMessage, UserMessage
@@ -26,16 +26,19 @@ HISTORY_TURNS = 4  # earlier messages sent along: enough for follow-ups, small f
 WELCOME = (
     "Ask a question about your documents and press Enter. Answers cite passages as [1], [2]; "
     "click a marker or press ctrl+s to see them. F3 opens the Library to add documents, "
-    "F4 the retrieval presets, F1 every key."
+    "F4 the retrieval presets, F1 every key, ctrl+p every action by name."
 )
+
+EMPTY_LIBRARY = "Your library is empty: F3 to add documents."
 
 
 class ChatScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "stop", "Stop answer"),
+        # Short footer labels so F1-F4 still fit at 80 columns; the help shows the tooltips.
+        Binding("escape", "stop", "Stop", tooltip="Stop answer"),
         Binding("ctrl+s", "sources", "Sources"),
-        Binding("ctrl+n", "new", "New chat"),
-        Binding("ctrl+o", "conversations", "Conversations"),
+        Binding("ctrl+n", "new", "New chat", show=False),  # in help and the palette
+        Binding("ctrl+o", "conversations", "Chats", tooltip="Conversations"),
     ]
 
     def __init__(self) -> None:
@@ -54,7 +57,8 @@ class ChatScreen(Screen):
             placeholder="Ask about your documents…  (Enter sends · ↑ earlier questions)",
             id="prompt",
         )
-        yield Footer()
+        # Without the palette label F1-F4 fit at 80 columns; WELCOME names ctrl+p instead.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(PromptInput).focus()
@@ -65,7 +69,7 @@ class ChatScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
-            return True if self.generating else None  # shown dimmed while idle
+            return self.generating  # shown only while it can stop something: room for F1-F4
         return True
 
     # -- asking -------------------------------------------------------------------------------
@@ -116,6 +120,8 @@ class ChatScreen(Screen):
                     reason = event.finish_reason
             answer.finish(reason)
             self._save(question, answer)
+            if not answer.sources:
+                await self._explain_no_sources()
         except asyncio.CancelledError:
             answer.finish("cancelled")
             if session == self._session:  # not when the user already moved to another chat
@@ -127,6 +133,15 @@ class ChatScreen(Screen):
         finally:
             self._answer = None
             self.refresh_bindings()
+
+    async def _explain_no_sources(self) -> None:
+        """An answer without sources: when the library is empty, say that is the reason."""
+        await self.app.refresh_status()  # documents may have been added from the shell
+        if self.app.status.documents:
+            return
+        note = Static(Content(EMPTY_LIBRARY), classes="chat-note")
+        await self.query_one("#messages", VerticalScroll).mount(note)
+        self.notify(EMPTY_LIBRARY, severity="warning", markup=False)
 
     def _save(self, question: str, answer: AnswerMessage) -> None:
         store = self.app.conversations
@@ -144,7 +159,8 @@ class ChatScreen(Screen):
             store.add_message(self.conversation_id, reply)
         except LocalChatError as exc:
             self.app.note_error(exc)
-        self.turns += [Message("user", question), Message("assistant", answer.text)]
+        reply_text = strip_prompt_markup(answer.text)  # sent back as history: no fences
+        self.turns += [Message("user", question), Message("assistant", reply_text)]
 
     def action_stop(self) -> None:
         if self.generating:

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Select, Static
 
-from localchat.client import Source
+from localchat.client import RagConfig, Source
 from localchat.config import PRESETS
 from localchat.errors import LocalChatError
 from tui.sanitize import one_line
@@ -40,6 +40,26 @@ def hit_lines(hits: list[Source]) -> Content:
     return Content("\n").join(lines)
 
 
+def layout_note(config: RagConfig, presets: list[str], results: list[list[Source]]) -> Content:
+    """What the comparison can show: the library holds one chunk layout, so presets that differ
+    in chunk size are compared on the same passages; identical lists are said to be so."""
+    sizes = {(PRESETS[p].chunk_size, PRESETS[p].chunk_overlap) for p in presets}
+    current = f"chunk_size {config.chunk_size}, overlap {config.chunk_overlap}"
+    parts = []
+    if len(sizes) > 1:
+        parts.append(
+            f"Your library has one chunk layout ({current}, from the active preset "
+            f"{config.preset}), so both sides search the same passages: only top_k and "
+            "min_similarity differ here. Other chunk sizes exist only after applying that "
+            "preset (ctrl+s on Presets re-indexes)."
+        )
+    left, right = ([(h.document_id, h.chunk_index) for h in hits] for hits in results)
+    if left == right:
+        same = "Both presets return the same passages in the same order for this question."
+        parts.append(same + (" Nothing to compare." if len(sizes) == 1 or not left else ""))
+    return Content(" ".join(parts))
+
+
 class CompareScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
@@ -49,6 +69,7 @@ class CompareScreen(Screen):
             id="compare-title",
         )
         yield Input(placeholder="A question to try (Enter runs it)", id="compare-question")
+        yield Static("", id="compare-note")
         with Horizontal(id="compare-columns"):
             for side, preset in (("left", "fast"), ("right", "accurate")):
                 with Vertical(classes="compare-column"):
@@ -61,7 +82,7 @@ class CompareScreen(Screen):
                     )
                     with VerticalScroll(classes="compare-scroll"):
                         yield Static("", id=f"compare-{side}-hits")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -81,9 +102,14 @@ class CompareScreen(Screen):
         for side in ("left", "right"):
             self.query_one(f"#compare-{side}-hits", Static).update(Content("Searching…"))
         try:
+            config = await self.app.api.rag_config()
             results = await asyncio.gather(*(self.app.api.search(question, p) for p in presets))
         except LocalChatError as exc:
             self.app.note_error(exc)
             return
+        text = layout_note(config, presets, list(results))
+        note = self.query_one("#compare-note", Static)
+        note.update(text)
+        note.display = bool(text.plain)
         for side, hits in zip(("left", "right"), results, strict=True):
             self.query_one(f"#compare-{side}-hits", Static).update(hit_lines(hits))

@@ -14,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from localchat.conversations import ConversationSummary, export_path
 from localchat.errors import LocalChatError
+from tui.history import ConversationSummary, export_path
 from tui.readable import readable
 from tui.sanitize import one_line
 from tui.screens.dialogs import ConfirmScreen, TextPromptScreen
@@ -46,7 +46,7 @@ class ConversationsScreen(ModalScreen[int | None]):
                 ),
                 id="conversations-hint",
             )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.reload()

@@ -31,7 +31,7 @@ class HelpScreen(ModalScreen[None]):
             for scope, keys, text in binding_rows():
                 table.add_row(Text(scope), Text(keys, style="bold"), Text(text))
             yield table
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

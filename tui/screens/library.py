@@ -25,6 +25,10 @@ from tui.widgets.path_input import PathInput
 from tui.widgets.status_bar import StatusBar
 
 COLUMNS = ("Name", "Pages", "Chunks", "Size", "Ingested", "Status")
+# Cells the other columns take (their widest usual values plus the table's cell padding and
+# scrollbar): the name column gets the rest of the screen's width.
+OTHER_COLUMNS_CELLS = 5 + 6 + 8 + 16 + 8 + 2 * len(COLUMNS) + 2
+MIN_NAME_CELLS = 16
 EMPTY = (
     "Your library is empty. Type the path of a file or folder above (Tab completes) and press "
     "Enter, or choose one with Browse…. PDF, Markdown, HTML and text files work."
@@ -40,6 +44,17 @@ def human_size(size: int) -> str:
     return f"{size} B"
 
 
+def fit_name(name: str, width: int) -> str:
+    """`name` on one line in `width` cells; a long one keeps its start and its end (where
+    files of one series differ: "report-2023.pdf" vs "report-2024.pdf")."""
+    flat = one_line(name)
+    if len(flat) <= width:
+        return flat
+    tail = max(8, (width - 1) // 2)
+    head = width - 1 - tail
+    return flat[:head].rstrip() + "…" + flat[-tail:]
+
+
 def short_date(stamp: str) -> str:
     """ISO-8601 or epoch seconds → "YYYY-MM-DD HH:MM"."""
     if stamp.replace(".", "", 1).isdigit():
@@ -49,12 +64,13 @@ def short_date(stamp: str) -> str:
 
 class LibraryScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_path", "Add path"),
+        # Not in the footer, so F1-F4 fit at 80 columns: the Add button and help show these.
+        Binding("slash", "focus_path", "Add path", show=False),
         Binding("b", "browse", "Browse"),
         Binding("d,delete", "delete", "Delete"),
         Binding("r", "reingest", "Re-ingest"),
         Binding("s", "sample", "Sample docs", show=False),
-        Binding("f5", "reload", "Refresh"),
+        Binding("f5", "reload", "Refresh", show=False),
     ]
 
     def __init__(self) -> None:
@@ -78,7 +94,7 @@ class LibraryScreen(Screen):
             if sample_docs_dir() is not None:
                 yield Button("Try it on LocalChat's own docs", id="sample", variant="success")
         yield VerticalScroll(id="jobs")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#jobs").display = False
@@ -99,16 +115,24 @@ class LibraryScreen(Screen):
         self._fill(self.documents)
         self.app.set_document_count(len(self.documents))
 
+    def on_resize(self) -> None:
+        if self.documents:
+            self._fill(self.documents)  # the name column follows the width
+
+    def _name_cells(self) -> int:
+        return max(MIN_NAME_CELLS, self.size.width - OTHER_COLUMNS_CELLS)
+
     def _fill(self, documents: list[Document]) -> None:
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
+        width = self._name_cells()
         for doc in documents:
             status = Text(
                 doc.status or "ready", style="green" if doc.status in ("", "ready") else ""
             )
             table.add_row(
-                Text(one_line(doc.filename or doc.path, 25)),
+                Text(fit_name(doc.filename or doc.path, width)),
                 str(doc.pages),
                 str(doc.chunk_count),
                 human_size(doc.size),

@@ -46,7 +46,7 @@ class PickerScreen(ModalScreen[Path | None]):
                 yield Button("Cancel", id="cancel")
                 yield Button("Parent folder", id="up")
                 yield Button("Add this (space)", id="choose", variant="primary")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._show_choice(self.start)

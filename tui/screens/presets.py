@@ -48,8 +48,9 @@ RECHUNK = ("chunk_size", "chunk_overlap")
 class PresetsScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "apply", "Apply"),
-        Binding("ctrl+r", "reset", "Reset to preset"),
-        Binding("c", "compare", "Compare presets"),
+        # Short footer labels so F1-F4 fit at 80 columns; the help shows the tooltips.
+        Binding("ctrl+r", "reset", "Reset to preset", show=False),  # its button names the key
+        Binding("c", "compare", "Compare", tooltip="Compare presets"),
     ]
 
     def __init__(self) -> None:
@@ -76,7 +77,7 @@ class PresetsScreen(Screen):
             yield Button("Reset to preset (ctrl+r)", id="reset", compact=True)
             yield Button("Compare presets (c)", id="compare", compact=True)
         yield Vertical(id="preset-job")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.load()

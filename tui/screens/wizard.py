@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -101,7 +101,9 @@ class WizardScreen(Screen[str | None]):
                     )
                     yield Button("Browse…", id="browse")
                 yield PathInput(
-                    placeholder="…or type a file or folder path and press Enter", id="wizard-path"
+                    placeholder="…or type a file or folder path and press Enter",
+                    id="wizard-path",
+                    select_on_focus=False,  # typing that moved the focus here must not be lost
                 )
                 yield Vertical(id="wizard-job")
             with VerticalScroll(id="question"):
@@ -117,7 +119,7 @@ class WizardScreen(Screen[str | None]):
             yield Button("Skip (Esc)", id="skip")
             yield Button("Back", id="back")
             yield Button("Next", id="next", variant="primary")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # room for F1-F4 and F6
 
     def _documents_text(self) -> Content:
         sample = (
@@ -150,10 +152,21 @@ class WizardScreen(Screen[str | None]):
             field.value = field.value or (SAMPLE_QUESTION if self._used_sample else OWN_QUESTION)
             field.focus()
         elif name == "documents":
-            button = self.query_one("#sample" if self.sample else "#browse", Button)
-            button.focus()
+            # The path box, not a button: typed text must land there and Enter must add it.
+            self.query_one("#wizard-path", PathInput).focus()
         else:
             self.query_one("#next", Button).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """On the Documents step, typing while a button has the focus goes to the path box."""
+        if STEPS[self.step] != "documents" or isinstance(self.focused, Input):
+            return
+        if event.is_printable and event.character and event.key != "space":
+            event.stop()
+            event.prevent_default()
+            path = self.query_one("#wizard-path", PathInput)
+            path.focus()
+            path.insert_text_at_cursor(event.character)
 
     @on(Button.Pressed, "#next")
     def _next(self) -> None:

@@ -81,3 +81,34 @@ def test_a_server_that_exits_at_start_is_reported_with_its_log(tmp_path):
 def test_server_url_reaches_wildcard_binds_on_loopback(tmp_path):
     settings = load_settings(data_dir=tmp_path, environ={"LOCALCHAT_SERVER_HOST": "0.0.0.0"})
     assert server_url(settings) == "http://127.0.0.1:8484"
+
+
+def _child(ignore_term: bool):
+    import subprocess
+    import sys
+
+    code = "import signal, time\n"
+    code += "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n" if ignore_term else ""
+    code += "print('ready', flush=True)\ntime.sleep(60)\n"
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    assert child.stdout.readline().strip() == b"ready"
+    return child
+
+
+@pytest.mark.parametrize("ignore_term", [False, True])
+def test_stop_in_background_returns_at_once_and_never_leaves_the_server(ignore_term):
+    import time
+
+    from localchat.client.launch import ServerHandle
+
+    child = _child(ignore_term)
+    try:
+        started = time.monotonic()
+        ServerHandle("http://127.0.0.1:1", child).stop_in_background(grace_s=0.5)
+        assert time.monotonic() - started < 0.3  # the caller never waits for the shutdown
+        code = child.wait(timeout=10)
+        assert code == (-9 if ignore_term else -15)  # SIGTERM honoured, or SIGKILL after grace
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()

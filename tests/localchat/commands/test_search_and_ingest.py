@@ -96,3 +96,22 @@ def test_search_json_and_no_hits(tmp_path, settings, capsys, fast_runtime):
     assert result["mode"] == "bm25" and result["hits"][0]["filename"] == "nuts.md"
     assert search_command.main(search_args("zebra xylophone", mode="bm25"), settings) == 0
     assert "No passage passed the cut" in capsys.readouterr().out
+
+
+def test_search_at_80_columns_keeps_scores_whole_and_passages_unsqueezed(
+    tmp_path, settings, capsys, fast_runtime, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", "80")
+    text = "The Boots self-locking nut holds tight despite severe vibration in engines."
+    files = {"a-rather-long-file-name-for-the-nut-handbook.md": f"# Nut\n\n{text}\n"}
+    ingest_command.main(ingest_args(library(tmp_path, files)), settings)
+    capsys.readouterr()
+    assert search_command.main(search_args("self-locking nut vibration"), settings) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    header = next(line for line in lines if "relevance" in line and "rrf" in line)
+    assert "fused" not in header  # the scaled score is not called "fused"
+    row = next(line for line in lines if "nut-hand" in line or "a-rather" in line)
+    relevance, rrf = float(row.split()[-1]), float(row.split()[-2])
+    assert relevance == 1.0 and 0 < rrf < 0.1  # scaled vs raw reciprocal-rank score
+    assert any(text[:60] in line for line in lines)  # the passage on its own full-width line

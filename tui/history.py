@@ -1,9 +1,11 @@
-"""Saved conversations: a small SQLite file in the data dir, with Markdown export."""
+"""Saved conversations: a SQLite file in the data dir, versioned migrations, Markdown export."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,25 +13,77 @@ import msgspec
 
 from localchat.errors import ConversationNotFoundError, StoreError
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
-    id INTEGER PRIMARY KEY,
-    title TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS messages (
-    id INTEGER PRIMARY KEY,
-    conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-    role TEXT NOT NULL,
-    content TEXT NOT NULL,
-    sources TEXT NOT NULL DEFAULT '[]',
-    meta TEXT NOT NULL DEFAULT '{}',
-    created_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, id);
-"""
 TITLE_CHARS = 60
+# The fences the prompt puts around sources (localchat.chat.prompt.render_source). A small
+# model sometimes copies them into its answer; Markdown hides them on screen, so they must
+# not survive into the saved text and its exports either.
+_PROMPT_MARKUP = re.compile(r"</?\s*source\b[^>\n]*>", re.IGNORECASE)
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def strip_prompt_markup(text: str) -> str:
+    """Text without copied `<source id=… from=…>` / `</source>` fences."""
+    if "source" not in text.lower():
+        return text
+    stripped = _PROMPT_MARKUP.sub("", text)
+    stripped = "\n".join(line.rstrip() for line in stripped.split("\n"))
+    return _BLANK_RUNS.sub("\n\n", stripped).strip()
+
+
+_V1_TABLES = (
+    """CREATE TABLE IF NOT EXISTS conversations (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS messages (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        content TEXT NOT NULL,
+        sources TEXT NOT NULL DEFAULT '[]',
+        meta TEXT NOT NULL DEFAULT '{}',
+        created_at REAL NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, id)",
+)
+
+
+def _v1_tables(db: sqlite3.Connection) -> None:
+    # IF NOT EXISTS: files written before migrations were counted already hold these tables.
+    # One execute per statement: executescript() would commit migrate()'s transaction.
+    for statement in _V1_TABLES:
+        db.execute(statement)
+
+
+def _v2_strip_saved_markup(db: sqlite3.Connection) -> None:
+    rows = db.execute(
+        "SELECT id, content FROM messages WHERE role = 'assistant' AND content LIKE '%source%'"
+    ).fetchall()
+    for message_id, content in rows:
+        cleaned = strip_prompt_markup(content)
+        if cleaned != content:
+            db.execute("UPDATE messages SET content = ? WHERE id = ?", (cleaned, message_id))
+
+
+# Append only: never edit a migration that has shipped. `PRAGMA user_version` counts them.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_tables, _v2_strip_saved_markup]
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Run the migrations this file has not seen, each in its own transaction."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        db.execute("BEGIN")
+        try:
+            step(db)
+            db.execute(f"PRAGMA user_version = {number}")
+        except sqlite3.Error:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    return len(MIGRATIONS)
 
 
 class Message(msgspec.Struct):
@@ -69,10 +123,11 @@ class ConversationStore:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, check_same_thread=False)
+            # isolation_level=None: transactions are explicit (migrations and `with self._tx`).
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.executescript(SCHEMA)
+            self.version = migrate(self._db)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(
                 f"cannot open the conversations file {path}: {exc}",
@@ -86,34 +141,48 @@ class ConversationStore:
     def close(self) -> None:
         self._db.close()
 
+    def _write(self, *statements: tuple[str, tuple]) -> sqlite3.Cursor:
+        """Run statements in one transaction; returns the first statement's cursor."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            cursors = [self._db.execute(sql, params) for sql, params in statements]
+        except sqlite3.Error:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return cursors[0]
+
     def create(self, title: str = "New conversation") -> int:
         now = time.time()
-        with self._db:
-            cursor = self._db.execute(
+        cursor = self._write(
+            (
                 "INSERT INTO conversations (title, created_at, updated_at) VALUES (?, ?, ?)",
                 (title_from(title), now, now),
             )
+        )
         return int(cursor.lastrowid or 0)
 
     def add_message(self, conversation_id: int, message: Message) -> None:
         now = message.created_at or time.time()
         self._require(conversation_id)
-        with self._db:
-            self._db.execute(
+        content = message.content
+        if message.role == "assistant":
+            content = strip_prompt_markup(content)
+        self._write(
+            (
                 "INSERT INTO messages (conversation_id, role, content, sources, meta, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     conversation_id,
                     message.role,
-                    message.content,
+                    content,
                     msgspec.json.encode(message.sources).decode(),
                     msgspec.json.encode(message.meta).decode(),
                     now,
                 ),
-            )
-            self._db.execute(
-                "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id)
-            )
+            ),
+            ("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id)),
+        )
 
     def list(self) -> list[ConversationSummary]:
         rows = self._db.execute(
@@ -138,16 +207,16 @@ class ConversationStore:
 
     def rename(self, conversation_id: int, title: str) -> None:
         self._require(conversation_id)
-        with self._db:
-            self._db.execute(
+        self._write(
+            (
                 "UPDATE conversations SET title = ? WHERE id = ?",
                 (title_from(title), conversation_id),
             )
+        )
 
     def delete(self, conversation_id: int) -> None:
         self._require(conversation_id)
-        with self._db:
-            self._db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+        self._write(("DELETE FROM conversations WHERE id = ?", (conversation_id,)))
 
     def _require(self, conversation_id: int) -> tuple:
         row = self._db.execute(
@@ -173,7 +242,7 @@ def to_markdown(conversation: Conversation) -> str:
         if message.role == "user":
             lines += ["## Question", "", message.content.strip(), ""]
             continue
-        lines += ["## Answer", "", message.content.strip(), ""]
+        lines += ["## Answer", "", strip_prompt_markup(message.content).strip(), ""]
         if message.sources:
             lines += ["### Sources", ""]
             for source in message.sources:
