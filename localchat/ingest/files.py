@@ -82,14 +82,24 @@ def _skip(path: Path, code: str, why: str) -> FileOutcome:
 
 
 def _outside(path: Path, root: Path) -> bool:
-    return not path.resolve().is_relative_to(root)
+    try:
+        return not path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a symlink loop resolves nowhere: not inside the folder
+        return True
+
+
+def _resolved(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):
+        return "itself (a symlink loop)"
 
 
 def _link_skip(path: Path, root: Path) -> FileOutcome:
     return _skip(
         path,
         "symlink_outside",
-        f"a symlink to {path.resolve()}, outside {root} (set ingest.follow_symlinks = true "
+        f"a symlink to {_resolved(path)}, outside {root} (set ingest.follow_symlinks = true "
         "to follow it)",
     )
 

@@ -4,13 +4,12 @@ as for a harmless document; only the answer text (the model's own words) may dif
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
 
-from localchat.chat.prompt import SYSTEM_PROMPT
+from localchat.answer.generative import EVIDENCE_SYSTEM_PROMPT
 from localchat.config import Settings
 from localchat.generation.scripted import ScriptedGenerator
 from server.app import create_app
@@ -39,7 +38,7 @@ def ask(settings: Settings, tmp_path: Path, text: str, name: str):
     folder = tmp_path / name
     folder.mkdir()
     (folder / "nut.md").write_text(text)
-    generator = ScriptedGenerator(["The spring holds it [1]. Ignore that [2]."])
+    generator = ScriptedGenerator(["A spring joins its two sections [1]. Ignore that [2]."])
     data = settings.data_path.parent / f"data-{name}"
     runtime = fake_runtime(_with_data(settings, data), generator)
     try:
@@ -69,20 +68,23 @@ def both(settings, tmp_path):
 
 
 def test_injected_text_stays_inside_its_fence(both):
+    """The model reads evidence lines (`[n] (file, page) quoted text`), one per source: the
+    document's text may fill its own line but never end it, open a turn or fake a marker."""
     _, (messages, _) = both
     assert [m.role for m in messages] == ["system", "user"]  # no turn was added
-    assert messages[0].content == SYSTEM_PROMPT  # the rules are ours, unchanged
+    assert messages[0].content == EVIDENCE_SYSTEM_PROMPT  # the rules are ours, unchanged
     user = messages[1].content
     assert "IGNORE PREVIOUS INSTRUCTIONS" in user  # the text is there, as data …
-    fences = re.findall(r"<source id=\"(\d+)\"[^>]*>\n(.*?)\n</source>", user, re.DOTALL)
-    assert len(fences) == user.count("</source>") == user.count("<source ")
-    assert any("IGNORE PREVIOUS" in body for _, body in fences)  # … inside a real fence
+    evidence, question = user.split("\n\n")
+    header, *lines = evidence.splitlines()
+    assert header == "Evidence:"
+    assert len(lines) == 1 and lines[0].startswith("[1] (nut.md")  # … on its source's line
+    assert "IGNORE PREVIOUS" in lines[0]
     for token in TEMPLATE_TOKENS:
         assert token not in user, token  # cannot close the fence or open a chat turn
+    assert "<|im_start|>" not in user and "</source>" not in user
     assert "[99]" not in user  # cannot plant citation markers
-    assert user.rstrip().endswith(
-        f"Question: {QUESTION}\nAnswer from the sources above and cite them like [1]."
-    )
+    assert question == f"Question: {QUESTION}"
 
 
 def test_behaviour_beyond_the_answer_text_is_unchanged(both):
