@@ -31,7 +31,9 @@ def test_serve_answers_probes_and_models_then_stops_cleanly(tmp_path):
     try:
         base = f"http://127.0.0.1:{port}"
         wait_ready(base, "/api/health/ready", timeout=300)
-        assert httpx.get(f"{base}/api/health/live").json() == {"status": "ok"}
+        live = httpx.get(f"{base}/api/health/live").json()
+        # `library` names the data dir served (localchat ingest/doctor check they match).
+        assert live["status"] == "ok" and len(live["library"]) == 16
         ids = [m["id"] for m in httpx.get(f"{base}/v1/models").json()["data"]]
         assert "localchat" in ids
     finally:

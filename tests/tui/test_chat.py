@@ -63,40 +63,47 @@ async def test_a_citation_link_opens_that_source(server, make_app):
 
 
 async def test_escape_stops_a_generation_and_keeps_what_was_written(server, make_app):
-    server.generator._replies = [" ".join(f"word{n}" for n in range(400))]
-    server.generator.delay = 0.02
+    # Sentences the source supports (generative answers keep only checked sentences, and at
+    # most three), written slowly enough to stop between the first and the last.
+    server.generator._replies = [SUPPORTED * 3]
+    server.generator.delay = 0.15
     app = make_app(server.url)
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
         answer = await ask(pilot, "Tell me everything about nuts")
-        await wait_for(pilot, lambda: answer.text.count("word") >= 3)
+        await wait_for(pilot, lambda: answer.text.count("Boots") >= 1)
         await pilot.press("escape")
         await wait_for(pilot, lambda: answer.phase == "stopped")
         written = answer.text
-        assert 3 <= written.count("word") < 400
-        await pilot.pause(0.3)
+        assert 1 <= written.count("Boots") < 3
+        await pilot.pause(0.5)
         assert answer.text == written  # nothing arrives after the stop
         footer = answer.query_one(".answer-sources")
         await wait_for(pilot, lambda: "stopped" in str(footer.render()))
         saved = app.conversations.get(app.conversations.list()[0].id)
         assert saved.messages[1].meta["finish_reason"] == "cancelled"
         # The next question works at once.
-        server.generator._replies = ["Fine [1]."]
+        server.generator._replies = ["The elastic stop nut has a fiber locking collar [1]."]
         server.generator.delay = 0.0
-        second = await ask(pilot, "And the elastic stop nut?")
+        second = await ask(pilot, "What does the elastic stop nut have?")
         await wait_for(pilot, lambda: second.phase == "done")
-        assert second.text == "Fine [1]."
+        assert second.text == "The elastic stop nut has a fiber locking collar [1]."
 
 
 async def test_escape_sequences_in_model_output_never_reach_the_screen(server, make_app):
-    server.generator._replies = ["Safe \x1b[31mred\x1b[0m \x1b]0;pwned\x07text [1]."]
+    # A sentence the source supports (generative answers keep only checked sentences).
+    server.generator._replies = [
+        "The Boots self-locking nut is one piece, all-metal, and holds tight despite severe "
+        "vibration: \x1b[31mred\x1b[0m \x1b]0;pwned\x07text [1]."
+    ]
     app = make_app(server.url)
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
         answer = await ask(pilot, "What holds tight?")
         await wait_for(pilot, lambda: answer.phase == "done")
         assert "\x1b" not in answer.text and "\x07" not in answer.text
-        assert answer.text.startswith("Safe red")
+        assert answer.text.startswith("The Boots self-locking nut")
+        assert "vibration: red text [1]." in answer.text
 
 
 async def test_question_history_with_up_arrow(server, make_app):

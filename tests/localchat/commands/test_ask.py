@@ -8,6 +8,7 @@ import json
 import pytest
 
 from localchat.commands import ask
+from localchat.config import with_rag
 from localchat.generation.scripted import ScriptedGenerator
 from localchat.models.embedder import HashEmbedder
 from localchat.runtime import Runtime
@@ -21,9 +22,14 @@ AFTER_ANSWER_MODES = "scripted replies no longer stream as the answer (rag.answe
 def fake_open(settings, tmp_path, monkeypatch):
     doc = tmp_path / "nuts.md"
     doc.write_text("# Nuts\n\nThe Boots self-locking nut holds tight despite vibration.\n")
+    # Generative answers, so the scripted words are the answer (each sentence is checked
+    # against the source, which supports this one); the hash embedder's cosines run far below
+    # MiniLM's, for which rag.decline_score is set.
+    settings = with_rag(settings, answer_mode="generative", decline_score=0.0)
     runtime = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
     runtime.ingest([doc])
-    runtime.set_generator(ScriptedGenerator(["It holds tight \x1b[31mred\x1b[0m [1] [4]."]))
+    reply = "The Boots self-locking nut holds tight despite vibration \x1b[31mred\x1b[0m [1] [4]."
+    runtime.set_generator(ScriptedGenerator([reply]))
     monkeypatch.setattr(ask.Runtime, "open", classmethod(lambda cls, *a, **k: runtime))
     return runtime
 
@@ -34,16 +40,16 @@ def args(**kw) -> argparse.Namespace:
     )
 
 
-def test_human_output_streams_the_answer_then_cited_sources(fake_open, settings, capsys):
-    assert ask.main(args(), settings) == 0
+def test_human_output_streams_the_answer_then_cited_sources(fake_open, capsys):
+    assert ask.main(args(), fake_open.settings) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out, "escape sequences from model output must not reach the terminal"
-    assert out.startswith("It holds tight red [1].")
+    assert out.startswith("The Boots self-locking nut holds tight despite vibration red [1].")
     assert "*[1] nuts.md, page 1" in out
 
 
-def test_json_output_is_one_document(fake_open, settings, capsys):
-    assert ask.main(args(json=True, preset="fast"), settings) == 0
+def test_json_output_is_one_document(fake_open, capsys):
+    assert ask.main(args(json=True, preset="fast"), fake_open.settings) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["preset"] == "fast" and data["model"] == "scripted"
     assert data["sources"][0]["filename"] == "nuts.md"
