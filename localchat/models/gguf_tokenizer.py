@@ -50,6 +50,12 @@ class GgufTokenizer:
                     return list(buffer[:count])
                 capacity = -count
 
+    @property
+    def vocab_size(self) -> int:
+        """How many token ids the vocabulary has."""
+        with self._lock:
+            return int(self._lib.llama_vocab_n_tokens(self._vocab))
+
     def cut(self, tokens: list[int], limit: int) -> list[int]:
         """At most `limit` tokens, keeping a closing control token ([SEP]) as the last one."""
         if len(tokens) <= limit:

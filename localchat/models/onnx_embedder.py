@@ -77,6 +77,11 @@ class OnnxEmbedder:
     def max_tokens(self) -> int:
         return self._max_tokens
 
+    @property
+    def vocab_size(self) -> int:
+        """How many token ids the vocabulary has (token-id inputs must be below this)."""
+        return self._tokenizer.vocab_size
+
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.tokenize(text))
 

@@ -94,3 +94,14 @@ def test_real_engines_match_the_reference_vectors(any_embedder, reference) -> No
         assert cosine >= 0.999, f"{any_embedder.model_id} {item['text'][:40]!r}: {cosine:.5f}"
         seen = min(any_embedder.count_tokens(item["text"]), any_embedder.max_tokens)
         assert seen == item["tokens_with_special"]
+
+
+def test_token_ids_embed_like_their_text(any_embedder) -> None:
+    """/v1/embeddings accepts token-id arrays for the engines that tokenise (llama.cpp, ONNX)."""
+    if not hasattr(any_embedder, "embed_tokens"):
+        pytest.skip("this engine takes text only")
+    text = "The elastic stop nut has a fiber locking collar."
+    ids = any_embedder.tokenize(text)
+    assert all(0 <= token < any_embedder.vocab_size for token in ids)
+    by_ids = any_embedder.embed_tokens([ids])[0]
+    assert float(by_ids @ any_embedder.embed([text])[0]) >= 0.9999
