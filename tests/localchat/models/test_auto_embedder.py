@@ -46,7 +46,8 @@ def test_a_named_engine_skips_the_measurement(tmp_path, minilm_dir, monkeypatch)
     from localchat.config import ModelSettings
 
     monkeypatch.setattr(auto, "choose", lambda *a, **k: pytest.fail("measured anyway"))
-    settings = Settings(data_dir=str(tmp_path), models=ModelSettings(embedder="llama.cpp f32"))
+    models = ModelSettings(embedder="llama.cpp f32", machine_cache_dir=str(tmp_path / "machine"))
+    settings = Settings(data_dir=str(tmp_path / "data"), models=models)
     with open_embedder(settings) as embedder:
         assert embedder.model_id.startswith("all-MiniLM-L6-v2.f32.")
     assert auto.cached_choice(settings) is None
