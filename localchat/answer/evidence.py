@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 import msgspec
 import numpy as np
 
-from localchat.answer.sentences import Sentence, split_sentences
+from localchat.answer.sentences import Sentence, is_prose, split_sentences
 from localchat.answer.words import acronyms, content_stems
 from localchat.chat.types import Source
 
@@ -159,7 +159,7 @@ def _distinct(sources: Sequence[Source]) -> list[tuple[Source, Sentence]]:
     for source in sources:
         for sentence in split_sentences(source.text):
             key = " ".join(sentence.text.lower().split())
-            if key not in seen:
+            if key not in seen and is_prose(sentence.text):
                 seen.add(key)
                 out.append((source, sentence))
     return out

@@ -59,3 +59,11 @@ def test_a_long_run_without_stops_is_cut_at_spaces():
     sentences = split_sentences(passage)
     assert len(sentences) > 1
     assert all(len(s.text) <= MAX_SENTENCE_CHARS and not s.text.endswith(" ") for s in sentences)
+
+
+def test_fenced_code_is_not_prose_but_tables_and_text_are() -> None:
+    from localchat.answer.sentences import is_prose
+
+    assert not is_prose("```bash python3 -m fastchat.serve.model_worker ```")
+    assert is_prose("Region: North | Population: 120500")
+    assert is_prose("Gccgo is written in C++.")
