@@ -4,8 +4,9 @@ Every candidate embeds the same shipped texts; its vectors are compared with the
 candidate's (llama.cpp f32, cosine 0.999999 to sentence-transformers) and its speed is
 taken in tokens per CPU-second (steady on a shared machine, unlike wall time). The fastest
 candidate whose worst cosine is >= MIN_COSINE wins. The verdict is written to
-`<machine cache dir>/embedder-choice.json` (models.machine_cache_dir) with a key of everything that could change it
-(library versions, CPU, model files), so later starts open the winner at once.
+`embedder-choice.json` in models.machine_cache_dir (one per machine, not per data dir) with a
+key of everything that could change it (library versions, CPU, model files), so later starts
+open the winner at once.
 """
 
 from __future__ import annotations
