@@ -78,6 +78,7 @@ def recorded_prompts(
                         params=GenerationParams(max_tokens=plan.generation_tokens, temperature=0.0),
                         preset=plan.serving_preset,
                         use_cache=False,
+                        answer_mode="generative",  # the model answers (what is timed)
                     )
                 )
                 if recorder.messages:

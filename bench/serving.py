@@ -60,6 +60,9 @@ def run(
     log_file: Path,
 ) -> ServingFigures:
     model = f"localchat:{plan.serving_preset}"
+    # The suite times the model (server vs direct llama.cpp): answers must come from it, not
+    # from the extractive composer that `auto` picks for the bundled model.
+    server_env = {**server_env, "LOCALCHAT_RAG_ANSWER_MODE": "generative"}
     asked, prompts, prepare = recorded_prompts(
         settings, data_dir, embedder, questions, plan.ttft_questions + 1, plan
     )
