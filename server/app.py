@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -124,5 +125,8 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     log.info("LocalChat on http://%s:%d (data in %s)", server.host, server.port, settings.data_path)
     runner = uvicorn.Server(uvicorn_config(app, server, log_level="info"))
-    runner.run()
+    # uvicorn shuts down gracefully on Ctrl+C/SIGINT, then re-raises the signal; uvicorn.run()
+    # swallows that KeyboardInterrupt, and so must we: a clean stop exits 0, not 130.
+    with contextlib.suppress(KeyboardInterrupt):
+        runner.run()
     return 0 if runner.started else 1
