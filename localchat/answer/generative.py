@@ -32,6 +32,9 @@ YES_NO_HINT = "Begin with Yes, No or Maybe."
 
 _SENTENCE_END = re.compile(r"[.!?](?:[ \t]*\[[^\]\n]{1,48}\])*(?=\s+\S)|\n\s*\n")
 _VERDICT_WORD = re.compile(r"^\W*(yes|no|maybe)\b", re.IGNORECASE)
+# The head of an evidence line ("[2] (file.pdf, page 3) "), which models copy into answers
+# (Qwen2.5-0.5B did on docs-qa): the label is dropped and the number becomes a marker.
+_COPIED_HEAD = re.compile(r"^\[(\d{1,3})\]\s*(?:\([^()\n]{1,200}\)\s+)?")
 
 
 def evidence_messages(
@@ -96,7 +99,7 @@ class VerifiedStream:
         return out
 
     def _sentence(self, raw: str) -> str:
-        clean = strip_markup(raw, self._texts.values()).strip()
+        clean = _without_copied_head(strip_markup(raw, self._texts.values()).strip())
         if not clean:
             return ""
         text, _, invalid = clean_markers(clean, self._texts.keys())
@@ -123,6 +126,16 @@ class VerifiedStream:
         piece = sentence if not self._emitted else " " + sentence
         self._emitted.append(piece)
         return piece
+
+
+def _without_copied_head(text: str) -> str:
+    match = _COPIED_HEAD.match(text)
+    if match is None:
+        return text
+    rest = text[match.end() :].strip()
+    if not rest or MARKER.search(rest):
+        return rest
+    return _with_marker(rest, int(match.group(1)))
 
 
 def _with_marker(sentence: str, source: int) -> str:

@@ -17,8 +17,8 @@ from localchat.cache.keys import canonical
 # Bump on any change to how answers are produced that decoding_parts() cannot see, such as
 # sampler settings written inline (top_k=40, min_p=0.05 in LlamaGenerator._run) or the
 # order of events in ChatService.
-DECODING_VERSION = 4  # 2: markers attributed to sentences; 3: evidence-first answers;
-# 4: fenced code is never quoted as evidence
+DECODING_VERSION = 5  # 2: markers attributed to sentences; 3: evidence-first answers;
+# 4: fenced code is never quoted as evidence; 5: a copied evidence-line head becomes a marker
 
 # A fixed conversation rendered by the real prompt builder: any change to the prompt's
 # wording, fences, numbering or history handling changes this rendering.

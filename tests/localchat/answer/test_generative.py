@@ -77,3 +77,9 @@ def test_each_source_quotes_its_best_sentence():
     quotes = quoted_items(EVIDENCE)
     for index, item in quotes.items():
         assert SOURCES[index - 1].text[item.start : item.end] == item.text
+
+
+def test_a_copied_evidence_line_head_becomes_a_marker():
+    copied = "[1] (gofrontend.pdf, page 1) The intermediate representation is known as GOGO."
+    streamed, _ = run([copied])
+    assert streamed == SUPPORTED
