@@ -1,4 +1,5 @@
-"""Background jobs: ingestion and re-chunking run one at a time on a worker thread.
+"""Background jobs: ingestion, re-chunking and re-embedding run one at a time on a worker thread
+(the Job record itself is localchat/job.py).
 
 One worker keeps writers from racing: an ingest and a re-chunk of the same document never
 interleave, and each job's progress can be polled (GET /api/jobs/{id}) while it runs. Jobs are
@@ -16,63 +17,16 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal
-
-import msgspec
 
 from localchat.errors import JobNotFoundError
 from localchat.ingest.progress import FileOutcome, IngestProgress
 from localchat.ingest.rechunk import RechunkProgress, rechunk
+from localchat.job import Job, JobKind, JobStatus, apply_ingest, job_error, summary
 from localchat.store.job_log import JobLog
 from localchat.store.records import layout_id
 
 log = logging.getLogger("localchat.jobs")
 SYNC_S = 1.0  # how often an idle worker checks SQLite for another process's writes
-JobKind = Literal["ingest", "rechunk", "reembed"]
-JobStatus = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
-
-
-class JobError(msgspec.Struct):
-    path: str
-    code: str
-    message: str
-
-
-class Job(msgspec.Struct):
-    """A job as GET /api/jobs/{id} reports it. `files_*` count documents for a re-chunk."""
-
-    id: str
-    kind: JobKind
-    status: JobStatus = "queued"
-    files_total: int = 0
-    files_done: int = 0
-    added: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    chunks: int = 0
-    tokens: int = 0
-    progress: float = 0.0  # 0..1
-    current: str = ""
-    errors: list[JobError] = []
-    skipped: list[JobError] = []  # files a folder walk passed over, each with its reason
-    document_ids: list[int] = []
-    message: str = ""
-    created_at: float = 0.0
-    started_at: float | None = None
-    finished_at: float | None = None
-
-    def snapshot(self) -> Job:
-        return msgspec.structs.replace(
-            self,
-            errors=list(self.errors),
-            skipped=list(self.skipped),
-            document_ids=list(self.document_ids),
-        )
-
-
-def _error(outcome: FileOutcome) -> JobError:
-    return JobError(outcome.path, outcome.error_code or "ingest_failed", outcome.message)
 
 
 class JobManager:
@@ -111,9 +65,9 @@ class JobManager:
         superseded = {str(Path(p).resolve()): list(ids) for p, ids in (replaces or {}).items()}
         job = self._new("ingest")
         job.files_total = len(paths) + len(refused)
-        job.skipped = [_error(o) for o in outcomes if o.status == "skipped"]
+        job.skipped = [job_error(o) for o in outcomes if o.status == "skipped"]
         for outcome in refused:
-            job.errors.append(_error(outcome))
+            job.errors.append(job_error(outcome))
             job.failed += 1
             job.files_done += 1
         return self._submit(
@@ -274,7 +228,7 @@ class JobManager:
     ) -> None:
         def update(p: IngestProgress) -> None:
             with self._lock:
-                _apply_ingest(job, p, refused)
+                apply_ingest(job, p, refused)
 
         report = self._runtime.ingest(paths, on_progress=update, cancel=self._cancel)
         replaced = self._supersede(report.outcomes, superseded, discard)
@@ -285,12 +239,12 @@ class JobManager:
         telemetry.stored(*self._runtime.store.counts())
         with self._lock:
             job.files_total = report.files + refused
-            job.errors = job.errors[:refused] + [_error(o) for o in report.errors]
-            job.skipped += [_error(o) for o in report.skipped]
+            job.errors = job.errors[:refused] + [job_error(o) for o in report.errors]
+            job.skipped += [job_error(o) for o in report.skipped]
             job.failed = refused + report.failed
             job.added, job.replaced = job.added - replaced, job.replaced + replaced
             status: JobStatus = "cancelled" if report.cancelled else "done"
-            self._finish(job, status, _summary(job))
+            self._finish(job, status, summary(job))
 
     def _supersede(
         self,
@@ -322,7 +276,7 @@ class JobManager:
         report = rechunk(self._runtime, self._runtime.params(), update, self._cancel)
         self._runtime.telemetry.stored(*self._runtime.store.counts())
         with self._lock:
-            job.errors = [_error(o) for o in report.errors]
+            job.errors = [job_error(o) for o in report.errors]
             job.failed = len(report.errors)
             if report.cancelled:
                 self._finish(job, "cancelled", "stopped; the previous chunks keep serving")
@@ -374,23 +328,3 @@ class JobManager:
             runtime.swap_embedder(embedder, index, name)
         with self._lock:
             self._finish(job, "done", f"{report.texts} texts embedded with {report.model}")
-
-
-def _apply_ingest(job: Job, p: IngestProgress, refused: int) -> None:
-    job.files_total = p.files_total + refused
-    job.files_done = p.files_done + refused
-    job.added, job.replaced, job.unchanged = p.added, p.replaced, p.unchanged
-    job.failed = p.failed + refused
-    job.chunks, job.tokens, job.current = p.chunks, p.tokens, p.current
-    job.progress = job.files_done / job.files_total if job.files_total else 1.0
-    job.document_ids = [
-        o.document_id for o in p.outcomes if o.document_id is not None and o.status != "failed"
-    ]
-    job.errors = job.errors[:refused] + [_error(o) for o in p.outcomes if o.status == "failed"]
-
-
-def _summary(job: Job) -> str:
-    return (
-        f"{job.added} added, {job.replaced} replaced, {job.unchanged} unchanged, "
-        f"{job.failed} failed; {job.chunks} chunks"
-    )
