@@ -103,7 +103,7 @@ def _probes(runtime, params, embedder: Embedder, vectors: dict[str, np.ndarray])
 
     def bm25_store(text: str) -> float:
         # The store's planned BM25 (rarest words within a row budget, the rest rescored).
-        return timed_ms(runtime.store.bm25, query_terms(text), 100)[1]
+        return timed_ms(runtime.retriever.bm25_plan.search, query_terms(text), 100)[1]
 
     def usearch(text: str) -> float:
         return timed_ms(runtime.index.search, vectors[text], 100)[1]

@@ -10,7 +10,6 @@ from pathlib import Path
 import msgspec
 
 from localchat.cache import ResponseCache
-from localchat.cache.decoding import decoding_fingerprint, decoding_parts
 from localchat.config import RagParams, Settings, preset_params, resolve_rag, validate_rag
 from localchat.errors import StoreError
 from localchat.generation.pool import GeneratorPool
@@ -71,14 +70,12 @@ class Runtime:
         """Everything that depends on the embedding model: its index, cache and retriever."""
         settings, store = self.settings, self.store
         self.embedder, self.index = embedder, index
-        decoding = decoding_parts(settings.models.context_tokens, settings.rag.max_source_tokens)
         # The lambda looks telemetry up at each report, so set_telemetry() redirects it too.
         self.cache = ResponseCache(
             settings.cache,
             store,
             embedder,
             lambda tier, hit: self.telemetry.cache(tier, hit),
-            decoding=decoding_fingerprint(decoding),
         )
         self.retriever = Retriever(
             store,
@@ -86,7 +83,7 @@ class Runtime:
             embedder,
             candidates=settings.rag.candidates,
             rrf_k=settings.rag.rrf_k,
-            query_embeddings=self.cache.query_embeddings,
+            query_vectors=self.cache.query_vectors,  # one QueryVectors for both
         )
         self.index_file = index_path(settings.data_path, embedder.model_id)
         self.seen_version = store.corpus_version()  # the corpus the index was built for

@@ -63,18 +63,36 @@ def lint_imports(*args: str) -> subprocess.CompletedProcess:
 def test_import_contracts_are_kept():
     done = lint_imports()
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "3 kept, 0 broken" in done.stdout
+    assert "4 kept, 0 broken" in done.stdout
 
 
-def test_a_broken_layer_is_reported(tmp_path):
-    # The same tool on the real code, with the still-inverted store → retrieval import no longer
-    # ignored: it must be found, or the kept contracts above would prove nothing.
+def lint_layers(tmp_path, upper: str, lower: str) -> subprocess.CompletedProcess:
+    """lint-imports on the real code with one layers contract: `upper` above `lower`."""
     config = tmp_path / "contracts.ini"
     config.write_text(
         "[importlinter]\nroot_packages =\n    localchat\n\n"
-        "[importlinter:contract:store-below-retrieval]\nname = store below retrieval\n"
-        "type = layers\nlayers =\n    localchat.retrieval\n    localchat.store\n"
+        "[importlinter:contract:two-layers]\nname = two layers\n"
+        f"type = layers\nlayers =\n    {upper}\n    {lower}\n"
     )
-    done = lint_imports("--config", str(config))
+    return lint_imports("--config", str(config))
+
+
+def test_a_broken_layer_is_reported(tmp_path):
+    # The same tool on the real code with two layers put upside down: the break must be
+    # found, or the kept contracts above would prove nothing.
+    done = lint_layers(tmp_path, "localchat.store", "localchat.retrieval")
     assert done.returncode == 1
-    assert "localchat.store.queries -> localchat.retrieval.query" in done.stdout
+    assert "localchat.retrieval.retriever -> localchat.store.store" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("upper", "lower"),
+    [
+        ("localchat.chat", "localchat.cache"),  # the cache gets its fingerprint as a value
+        ("localchat.retrieval", "localchat.store"),  # BM25 planning lives in retrieval/
+        ("localchat.cache", "localchat.retrieval"),  # the cache never drives the retriever
+    ],
+)
+def test_the_query_path_runs_one_way_without_exceptions(tmp_path, upper, lower):
+    done = lint_layers(tmp_path, upper, lower)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -4,16 +4,34 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
 from localchat import __version__
 from localchat.config import RagParams
-from localchat.generation.base import ChatMessage, GenerationParams
 
 # Bump when the meaning of a cached value changes without any key part changing.
 CACHE_FORMAT = 1
+
+
+class Message(Protocol):
+    """What a key reads of a chat message (generation.base.ChatMessage is one)."""
+
+    role: str
+    content: str
+
+
+class Sampling(Protocol):
+    """What a key reads of the generation parameters (generation.base.GenerationParams)."""
+
+    max_tokens: int
+    temperature: float
+    top_p: float
+    stop: Sequence[str]
+    seed: int | None
+    json_schema: str
+    prefill: str
 
 
 class AnswerKey(msgspec.Struct, frozen=True):
@@ -60,7 +78,7 @@ class RetrievalKey(msgspec.Struct, frozen=True):
     mode: str
     candidates: int
     rrf_k: int
-    corpus_version: int
+    corpus_version: int | None = None  # the cache sets it when it makes the ticket
 
 
 class EmbeddingKey(msgspec.Struct, frozen=True):
@@ -84,8 +102,8 @@ def cache_key(kind: str, value: Any) -> str:
 
 
 def answer_key(
-    messages: Sequence[ChatMessage],
-    params: GenerationParams,
+    messages: Sequence[Message],
+    params: Sampling,
     *,
     system_prompt: str,
     generator: str,
@@ -100,8 +118,8 @@ def answer_key(
 ) -> AnswerKey:
     """The AnswerKey of a chat request, numbers normalised (1 == 1.0, -0.0 == 0.0).
 
-    `decoding` is the decoding fingerprint (localchat.cache.decoding); the ResponseCache
-    fills it in when it is left empty."""
+    `decoding` is the decoding fingerprint, a value the chat service computes
+    (localchat.chat.fingerprint)."""
     return AnswerKey(
         messages=tuple((m.role, m.content) for m in messages),
         system_prompt=system_prompt,
@@ -132,11 +150,11 @@ def retrieval_key(
     mode: str,
     candidates: int,
     rrf_k: int,
-    corpus_version: int,
+    corpus_version: int | None = None,
 ) -> RetrievalKey:
-    return RetrievalKey(
-        embedder, query, _normal_rag(rag), mode, int(candidates), int(rrf_k), int(corpus_version)
-    )
+    version = None if corpus_version is None else int(corpus_version)
+    rag = _normal_rag(rag)
+    return RetrievalKey(embedder, query, rag, mode, int(candidates), int(rrf_k), version)
 
 
 def _number(value: float) -> float:

@@ -1,8 +1,10 @@
 """The tiered cache (L1 memory → L2 SQLite → semantic) for answers, retrievals and query vectors.
 
-Never stale by construction: every corpus-dependent key contains the corpus version, entries
-of older versions are purged as soon as a newer version is seen, and a value computed while
-the corpus changed under it is not stored at all.
+A wrapper the chat service calls: it stores and finds encoded values under keys built from
+plain values (keys.py), and never runs the work it caches. Never stale by construction:
+every corpus-dependent key contains the corpus version, entries of older versions are purged
+as soon as a newer version is seen, and a value computed while the corpus changed under it
+is not stored at all.
 """
 
 from __future__ import annotations
@@ -10,26 +12,19 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
 import msgspec
 import numpy as np
 
-from localchat.cache.keys import (
-    AnswerKey,
-    EmbeddingKey,
-    cache_key,
-    retrieval_key,
-)
+from localchat.cache.keys import AnswerKey, EmbeddingKey, RetrievalKey, cache_key
 from localchat.cache.memory_tier import MemoryTier
 from localchat.cache.semantic import Candidate, best_match, normalise
 from localchat.cache.sqlite_tier import SqliteTier
-from localchat.config import CacheSettings, RagParams
+from localchat.config import CacheSettings
 from localchat.models.embedder import Embedder
 from localchat.retrieval.query_vectors import QueryVectors
-from localchat.retrieval.retriever import Retrieval
 from localchat.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -52,7 +47,7 @@ class CacheHit(NamedTuple):
 
 
 class Ticket(msgspec.Struct, frozen=True):
-    """One answer's place in the cache, fixed before any work starts."""
+    """One answer's (or retrieval's) place in the cache, fixed before any work starts."""
 
     key: str
     context: str  # key shared by near-duplicate questions ("" when the semantic tier is off)
@@ -71,14 +66,12 @@ class ResponseCache:
         store: Store,
         embedder: Embedder,
         report: Callable[[str, bool], None],
-        *,
-        decoding: str = "",
     ) -> None:
         """`report(tier, hit)` is told of every lookup (Telemetry.cache, looked up at call time
         by the runtime, since the server swaps the runtime's telemetry after opening it).
-        `decoding` (decoding_fingerprint()) goes into every answer key that lacks one."""
+        `query_vectors` is the runtime's one QueryVectors, memoised by this cache's embedding
+        tier: the retriever is given it, and the semantic answer tier embeds through it too."""
         self.settings = settings
-        self.decoding = decoding
         self.store = store
         self.embedder = embedder
         self.report = report
@@ -105,8 +98,6 @@ class ResponseCache:
         if not self.enabled or (key.sampled and not self.settings.cache_sampled):
             return None
         epoch, version = self._epoch, -1
-        if self.decoding and not key.decoding:
-            key = msgspec.structs.replace(key, decoding=self.decoding)
         if key.preset is not None:
             version = self.corpus_version()
             key = msgspec.structs.replace(key, corpus_version=version)
@@ -117,7 +108,7 @@ class ResponseCache:
     def lookup_answer(self, ticket: Ticket) -> CacheHit | None:
         if not ticket.lookup:
             return None
-        if (hit := self._get(ticket.key, report=True)) is not None:
+        if (hit := self.get(ticket.key, report=True)) is not None:
             return hit
         if not ticket.context:
             return None
@@ -128,7 +119,7 @@ class ResponseCache:
     def store_answer(self, ticket: Ticket, value: bytes) -> None:
         if not self._still_current(ticket.epoch, ticket.version):
             return  # the corpus changed while this answer was made: it may already be stale
-        self._put(ticket.key, value, kind="answer", version=ticket.version)
+        self.put(ticket.key, value, kind="answer", version=ticket.version)
         if ticket.context:
             vector = self.embed_query(ticket.question)
             candidate = Candidate(normalise(ticket.question), vector.tobytes(), ticket.key)
@@ -152,7 +143,7 @@ class ResponseCache:
         )
         if match is None:
             return None
-        hit = self._get(match.answer_key)
+        hit = self.get(match.answer_key)
         if hit is None:  # the answer was evicted before its candidate row
             self._safely(self.sqlite.delete, [candidate_key(ticket.context, match.answer_key)])
             return None
@@ -162,31 +153,24 @@ class ResponseCache:
 
     # -- retrievals and query vectors ----------------------------------------------------------
 
-    def retrieval(
-        self, retriever, query: str, params: RagParams, *, use_cache: bool = True
-    ) -> Retrieval:
-        """retriever.search(query, params) (hybrid), from the cache when it was done before."""
+    def retrieval_ticket(self, key: RetrievalKey, *, use_cache: bool = True) -> Ticket | None:
+        """A retrieval's place at the current corpus version; None while the cache is off."""
         if not self.enabled:
-            return retriever.search(query, params)
-        started, epoch, version = time.perf_counter(), self._epoch, self.corpus_version()
-        parts = retrieval_key(
-            retriever.embedder.model_id, query, params, mode="hybrid",
-            candidates=retriever.candidates, rrf_k=retriever.rrf_k, corpus_version=version,
-        )  # fmt: skip
-        key = cache_key("retrieval", parts)
-        if use_cache:
-            hit = self._get(key)
-            self.report("retrieval", hit is not None)
-            if hit is not None:
-                found = msgspec.msgpack.decode(hit.value, type=Retrieval)
-                found.timings_ms = {"total_ms": (time.perf_counter() - started) * 1000}
-                return found
-        result = retriever.search(query, params)
-        if self._still_current(epoch, version):
-            # The dropped candidates only serve "explain"; keeping them would triple the size.
-            kept = msgspec.structs.replace(result, dropped=[])
-            self._put(key, msgspec.msgpack.encode(kept), kind="retrieval", version=version)
-        return result
+            return None
+        epoch, version = self._epoch, self.corpus_version()
+        key = msgspec.structs.replace(key, corpus_version=version)
+        return Ticket(cache_key("retrieval", key), "", key.query, version, epoch, use_cache)
+
+    def lookup_retrieval(self, ticket: Ticket) -> bytes | None:
+        if not ticket.lookup:
+            return None
+        hit = self.get(ticket.key)
+        self.report("retrieval", hit is not None)
+        return None if hit is None else hit.value
+
+    def store_retrieval(self, ticket: Ticket, value: bytes) -> None:
+        if self._still_current(ticket.epoch, ticket.version):
+            self.put(ticket.key, value, kind="retrieval", version=ticket.version)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.query_vectors.embed(text)
@@ -231,7 +215,7 @@ class ResponseCache:
             return False
         return version < 0 or self.store.corpus_version() == version
 
-    def _get(self, key: str, *, report: bool = False) -> CacheHit | None:
+    def get(self, key: str, *, report: bool = False) -> CacheHit | None:
         """Through the tiers in order (each lookup reported if asked); an L2 hit moves to L1."""
         for tier in self.tiers:
             entry = self._safely(tier.get, key)
@@ -243,7 +227,8 @@ class ResponseCache:
                 return CacheHit(entry[0], tier.name, entry[1])
         return None
 
-    def _put(self, key: str, value: bytes, *, kind: str, version: int) -> None:
+    def put(self, key: str, value: bytes, *, kind: str, version: int) -> None:
+        """Into every tier; `version` is the corpus version the value depends on (-1: none)."""
         for tier in self.tiers:
             self._safely(tier.put, key, value, kind=kind, version=version)
 
@@ -258,7 +243,7 @@ class ResponseCache:
 
 
 class QueryEmbeddingCache:
-    """get(text) / put(text, vector) for Retriever(query_embeddings=...): safe forever."""
+    """The memo of the one QueryVectors (get(text) / put(text, vector)): safe forever."""
 
     def __init__(self, cache: ResponseCache, model_id: str) -> None:
         self.cache = cache
@@ -267,7 +252,7 @@ class QueryEmbeddingCache:
     def get(self, text: str) -> np.ndarray | None:
         if not self.cache.enabled:
             return None
-        hit = self.cache._get(cache_key("embedding", EmbeddingKey(self.model_id, text)))
+        hit = self.cache.get(cache_key("embedding", EmbeddingKey(self.model_id, text)))
         self.cache.report("embedding", hit is not None)
         return None if hit is None else np.frombuffer(hit.value, dtype=np.float32).copy()
 
@@ -275,7 +260,7 @@ class QueryEmbeddingCache:
         if self.cache.enabled:
             value = np.asarray(vector, dtype=np.float32).tobytes()
             key = cache_key("embedding", EmbeddingKey(self.model_id, text))
-            self.cache._put(key, value, kind="embedding", version=-1)
+            self.cache.put(key, value, kind="embedding", version=-1)
 
 
 def candidate_key(context: str, answer: str = "") -> str:

@@ -1,6 +1,6 @@
 """The chat prompt: rules, numbered sources fenced as data, history and the question.
 
-(`retrieval_query` moved to localchat.retrieval.rewrite; it is re-exported here.)"""
+What a follow-up question is searched with is decided in localchat.retrieval.rewrite."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from localchat.chat.citations import MARKER, clean_markers
 from localchat.chat.types import Source
 from localchat.generation.base import ChatMessage
-from localchat.retrieval.rewrite import retrieval_query
 
 SYSTEM_PROMPT = (
     "You answer questions using only the numbered sources given with the question. "
@@ -101,4 +100,4 @@ def strip_markers(text: str) -> str:
     return clean_markers(text, ())[0]
 
 
-__all__ = ["build_messages", "neutralise", "render_source", "retrieval_query", "user_turn"]
+__all__ = ["build_messages", "neutralise", "render_source", "user_turn"]

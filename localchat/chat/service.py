@@ -17,9 +17,11 @@ from localchat.cache.keys import answer_key
 from localchat.chat.budget import plan_prompt
 from localchat.chat.citations import StreamingCitationFilter, source_entry
 from localchat.chat.evidence_answer import evidence_events
+from localchat.chat.fingerprint import decoding_fingerprint, decoding_parts
 from localchat.chat.markup import without_markup
 from localchat.chat.prompt import NO_SOURCES_ANSWER, SYSTEM_PROMPT
 from localchat.chat.results import ChatEvent, ChatRequest, ChatResult, replay
+from localchat.chat.retrieve import retrieve
 from localchat.chat.types import Source, make_preview
 from localchat.chat.verbatim import VerbatimText
 from localchat.errors import ContextOverflowError, InvalidRequestError
@@ -69,6 +71,11 @@ class ChatService:
         self.runtime = runtime
         self.system_prompt = system_prompt
         self.vectors = SentenceVectors(runtime.embedder)
+        models, rag = runtime.settings.models, runtime.settings.rag
+        # Goes into every answer key, so a change to how answers are made misses old ones.
+        self.decoding = decoding_fingerprint(
+            decoding_parts(models.context_tokens, rag.max_source_tokens)
+        )
 
     def answer(self, request: ChatRequest, cancel: threading.Event | None = None) -> ChatResult:
         result = None
@@ -116,7 +123,8 @@ class ChatService:
             yield event
 
     def key_parts(self, request: ChatRequest, generator=None):
-        """Everything the answer depends on, but the corpus version (the cache adds that)."""
+        """Everything the answer depends on (the decoding fingerprint included), but the
+        corpus version (the cache adds that)."""
         runtime = self.runtime
         generator = generator or runtime.generator
         rag = None if request.preset is None else runtime.params(preset_or_none(request.preset))
@@ -132,6 +140,7 @@ class ChatService:
             rrf_k=runtime.retriever.rrf_k,
             answer_mode=self.mode(request) if rag is not None else "",
             verification=(*VERIFICATION, runtime.settings.rag.decline_score),
+            decoding=self.decoding,
         )
 
     def mode(self, request: ChatRequest) -> str:
@@ -236,15 +245,8 @@ class ChatService:
         )
 
     def retrieve(self, query: str, preset: str, *, use_cache: bool = True) -> Retrieval:
-        started = time.perf_counter()
         params = self.runtime.params(preset_or_none(preset))
-        cache = getattr(self.runtime, "cache", None)
-        if cache is not None:
-            result = cache.retrieval(self.runtime.retriever, query, params, use_cache=use_cache)
-        else:
-            result = self.runtime.retriever.search(query, params)
-        self.runtime.telemetry.retrieval(time.perf_counter() - started, len(result.hits))
-        return result
+        return retrieve(self.runtime, query, params, use_cache=use_cache)
 
     def _plain(self, request: ChatRequest, cancel, generator) -> Iterator[ChatEvent]:
         usage, finish, parts = Usage(0, 0), "stop", []

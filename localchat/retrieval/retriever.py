@@ -12,6 +12,7 @@ import numpy as np
 from localchat.config import RagParams
 from localchat.index.vector_index import UsearchIndex
 from localchat.models.embedder import Embedder
+from localchat.retrieval.bm25 import Bm25
 from localchat.retrieval.fusion import ordered, rrf
 from localchat.retrieval.query import query_terms
 from localchat.retrieval.query_vectors import QueryVectors
@@ -60,50 +61,41 @@ class Retriever:
         *,
         candidates: int = 100,
         rrf_k: int = 60,
-        query_embeddings=None,
+        query_vectors: QueryVectors | None = None,
     ) -> None:
         self.store = store
         self.index = index
         self.embedder = embedder
         self.candidates = candidates
         self.rrf_k = rrf_k
-        # query_embeddings: an optional memo with get(text) / put(text, vector), see
-        # localchat.cache; None embeds every query afresh.
-        self.query_vectors = QueryVectors(embedder, query_embeddings)
+        # The one QueryVectors of the runtime (memoised by the cache's embedding tier, and
+        # shared with the semantic answer tier); None: every query is embedded afresh.
+        self.query_vectors = query_vectors or QueryVectors(embedder)
+        self.bm25_plan = Bm25(store)
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="retrieve")
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self.bm25_plan.close()
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.query_vectors.embed(text)
 
     def bm25(self, text: str, limit: int) -> tuple[list[str], list[tuple[int, float]]]:
-        """BM25 hits for the query's content words; the store plans which words to match."""
+        """BM25 hits for the query's content words (bm25.py plans which words to match)."""
         terms = query_terms(text)
         if not terms:
             return terms, []
-        return self.store.bm25(terms, limit)
+        return self.bm25_plan.search(terms, limit)
 
     def vector(self, text: str, limit: int) -> tuple[np.ndarray, list[tuple[int, float]]]:
         query_vector = self.embed_query(text)
         keys, sims = self.index.search(query_vector, limit)
-        active = self._active_keys(keys)
+        # During a re-chunk the index holds two layouts; only the serving one counts.
+        active = self.store.serving(keys) if len(keys) else set()
         return query_vector, [
             (int(k), float(s)) for k, s in zip(keys, sims, strict=True) if int(k) in active
         ]
-
-    def _active_keys(self, keys: np.ndarray) -> set[int]:
-        # During a re-chunk the index holds two layouts; only the serving one counts.
-        if len(keys) == 0:
-            return set()
-        marks = ",".join("?" * len(keys))
-        rows = self.store.read(
-            f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id "
-            f"WHERE c.id IN ({marks}) AND c.layout = d.layout",
-            [int(k) for k in keys],
-        )
-        return {r[0] for r in rows}
 
     def search(
         self,

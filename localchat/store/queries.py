@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -106,80 +104,39 @@ class StoreQueries:
                 "WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 1.0, 0.5) LIMIT ?",
                 (match, fetch),
             )
-            serving = self._serving_ids([r[0] for r in rows])
+            serving = self.serving([r[0] for r in rows])
             hits = [(int(r[0]), float(r[1])) for r in rows if r[0] in serving]
             if len(hits) >= limit or len(rows) < fetch:
                 return hits[:limit]
             fetch *= 4
 
-    def _serving_ids(self, ids: list[int]) -> set[int]:
-        found: set[int] = set()
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            found.update(
-                r[0]
-                for r in self.read(
-                    f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id "
-                    f"WHERE c.id IN ({marks}) AND c.layout = d.layout",
-                    part,
-                )
+    def serving(self, ids: Iterable[int]) -> set[int]:
+        """The ids among `ids` of chunks being served: during a re-chunk a document has
+        chunks of two layouts, and only its current layout's count."""
+        return {
+            row[0]
+            for row in self._by_ids(
+                "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id "
+                "WHERE c.id IN ({}) AND c.layout = d.layout",
+                [int(i) for i in ids],
             )
-        return found
+        }
 
-    def bm25(self, words: Sequence[str], limit: int) -> tuple[list[str], list[tuple[int, float]]]:
-        """BM25 over the query words: (words matched, (chunk id, score) best first).
+    def chunk_texts(self, ids: Sequence[int]) -> dict[int, str]:
+        return dict(self._by_ids("SELECT id, text FROM chunks WHERE id IN ({})", list(ids)))
 
-        FTS5 matches only the rarest words that fit the row budget (query.py explains why);
-        the words left out are then scored on the top rows alone, so those rows rank as the
-        full query would rank them.
-        """
-        from localchat.retrieval.query import fts_match, rescore, row_budget, select_terms
-
-        memo = self._bm25_memo()
-        stems = memo.stemmer.stems(words)
-        doc_freq = self.term_doc_freq(sorted({s for key in stems.values() for s in key}))
-        rows, avg_tokens = memo.totals(self)
-        kept = select_terms(words, stems, doc_freq, row_budget(rows))
-        if not kept:
-            return [], []
-        hits = self.fts(fts_match(kept), limit)
-        matched = {stem for w in kept for stem in stems[w]}
-        # Multi-token words left out are not rescored: rare, and a phrase needs positions.
-        left_out = sorted({k[0] for k in stems.values() if len(k) == 1 and k[0] not in matched})
-        if left_out and hits:
-            ids = [chunk for chunk, _ in hits]
-            texts = dict(self._by_ids("SELECT id, text FROM chunks WHERE id IN ({})", ids))
-            sizes = self._doc_tokens(ids)
-            hits = rescore(hits, texts, sizes, left_out, doc_freq, rows, avg_tokens, memo.stemmer)
-        return kept, hits
-
-    def _by_ids(self, sql: str, ids: list[int]) -> list[tuple]:
-        found: list[tuple] = []
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            found += self.read(sql.format(",".join("?" * len(part))), part)
-        return found
-
-    def _doc_tokens(self, ids: list[int]) -> dict[int, int]:
+    def fts_doc_tokens(self, ids: Sequence[int]) -> dict[int, int]:
         """Tokens per row as FTS5 counted them (all columns): its docsize table, decoded."""
-        rows = self._by_ids("SELECT id, sz FROM chunks_fts_docsize WHERE id IN ({})", ids)
+        rows = self._by_ids("SELECT id, sz FROM chunks_fts_docsize WHERE id IN ({})", list(ids))
         return {chunk: sum(_varints(size)) for chunk, size in rows}
 
-    def term_doc_freq(self, terms: Sequence[str]) -> dict[str, int]:
-        """How many chunks contain each (already stemmed) term, via the fts5vocab table.
+    def fts_totals(self) -> tuple[int, float]:
+        """(rows in the full-text index, mean tokens per row), as FTS5's bm25() sees them."""
+        block = self.read("SELECT block FROM chunks_fts_data WHERE id = 1")
+        return _averages(block[0][0] if block else b"")
 
-        Counting walks the term's whole posting list (milliseconds for a frequent term in a
-        large library), so counts are memoised and refreshed after the corpus changes.
-        """
-        memo = self._bm25_memo()
-        memo.refresh(self)
-        missing = [t for t in terms if t not in memo.doc_freq]
-        if missing:
-            memo.doc_freq.update(dict.fromkeys(missing, 0) | self._vocab_counts(missing))
-        return {t: memo.doc_freq[t] for t in terms}
-
-    def _vocab_counts(self, terms: list[str]) -> dict[str, int]:
+    def vocab_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """Chunks containing each stemmed term (absent terms are left out), via fts5vocab."""
         conn = self._reader()
         if not getattr(self._local, "vocab", False):
             conn.execute("PRAGMA query_only=OFF")
@@ -191,7 +148,7 @@ class StoreQueries:
             self._local.vocab = True
         found: dict[str, int] = {}
         for start in range(0, len(terms), 500):
-            part = terms[start : start + 500]
+            part = list(terms[start : start + 500])
             marks = ",".join("?" * len(part))
             rows = conn.execute(
                 f"SELECT term, doc FROM temp.chunks_vocab WHERE term IN ({marks})", part
@@ -199,58 +156,12 @@ class StoreQueries:
             found.update((term, int(doc)) for term, doc in rows)
         return found
 
-    def _bm25_memo(self) -> _Bm25Memo:
-        memo = self.__dict__.get("_bm25_memo_state")
-        if memo is None:
-            memo = self.__dict__.setdefault("_bm25_memo_state", _Bm25Memo())
-        return memo
-
-
-class _Bm25Memo:
-    """Document frequencies and the row count, kept while they are still good enough.
-
-    Term selection only needs rough counts, and recounting a frequent term walks its whole
-    posting list, so during a long ingestion the counts are recounted at most every
-    MAX_AGE_S seconds instead of after every written document. One thing must never be
-    stale: a word counted as absent (0) would be left out of the query, so a document that
-    just brought it in would not be found; those zero counts are dropped as soon as the
-    corpus version changes (recounting a rare word is cheap).
-    """
-
-    MAX_AGE_S = 30.0
-
-    def __init__(self) -> None:
-        from localchat.retrieval.query import Stemmer
-
-        self.stemmer = Stemmer()
-        self.doc_freq: dict[str, int] = {}
-        self._totals: tuple[int, float] | None = None
-        self._version: str | None = None
-        self._counted = 0.0
-        self._lock = threading.Lock()
-
-    def refresh(self, store) -> None:
-        version = store.read("SELECT value FROM meta WHERE key = 'corpus_version'")
-        current = version[0][0] if version else "0"
-        if current == self._version:
-            return
-        now = time.monotonic()
-        with self._lock:
-            self._version = current
-            if now - self._counted >= self.MAX_AGE_S:
-                self._counted = now
-                self.doc_freq = {}
-                self._totals = None
-            else:
-                self.doc_freq = {t: n for t, n in self.doc_freq.items() if n > 0}
-
-    def totals(self, store) -> tuple[int, float]:
-        """(rows in the full-text index, mean tokens per row), as FTS5's bm25() sees them."""
-        self.refresh(store)
-        if self._totals is None:
-            block = store.read("SELECT block FROM chunks_fts_data WHERE id = 1")
-            self._totals = _averages(block[0][0] if block else b"")
-        return self._totals
+    def _by_ids(self, sql: str, ids: list[int]) -> list[tuple]:
+        found: list[tuple] = []
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            found += self.read(sql.format(",".join("?" * len(part))), part)
+        return found
 
 
 def _averages(record: bytes) -> tuple[int, float]:

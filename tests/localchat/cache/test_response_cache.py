@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import msgspec
 
-from localchat.cache.keys import AnswerKey, answer_key
+from localchat.cache.keys import AnswerKey, answer_key, retrieval_key
 from localchat.cache.response_cache import ResponseCache
 from localchat.config import PRESETS, CacheSettings
 from localchat.generation.base import ChatMessage, GenerationParams
 from localchat.models.embedder import HashEmbedder
-from localchat.retrieval.retriever import Retrieval
 from localchat.store.store import Store
 from localchat.telemetry import RecordingTelemetry
 from tests.factories import new_chunk, new_document
@@ -146,29 +145,32 @@ def test_semantic_tier_can_be_switched_off(store):
     assert ("semantic", False) not in cache_calls(cache)
 
 
-class CountingRetriever:
-    def __init__(self):
-        self.embedder = HashEmbedder()
-        self.candidates, self.rrf_k, self.searches = 100, 60, 0
-
-    def search(self, query, params):
-        self.searches += 1
-        return Retrieval(query, "hybrid", params, [], [], [query], {"total_ms": 5.0})
-
-
 def test_retrievals_are_cached_per_corpus_version(store):
-    cache, retriever = make_cache(store), CountingRetriever()
-    params = PRESETS["balanced"]
-    first = cache.retrieval(retriever, "pump", params)
-    again = cache.retrieval(retriever, "pump", params)
-    assert retriever.searches == 1 and again.query == first.query and again.params == params
-    cache.retrieval(retriever, "pump", params, use_cache=False)
-    cache.retrieval(retriever, "pump", PRESETS["fast"])
-    assert retriever.searches == 3
+    cache, params = make_cache(store), PRESETS["balanced"]
+
+    def parts(query="pump", rag=params):
+        return retrieval_key("m", query, rag, mode="hybrid", candidates=100, rrf_k=60)
+
+    first = cache.retrieval_ticket(parts())
+    assert cache.lookup_retrieval(first) is None
+    cache.store_retrieval(first, b"found")
+    assert cache.lookup_retrieval(cache.retrieval_ticket(parts())) == b"found"
+    assert cache.lookup_retrieval(cache.retrieval_ticket(parts(), use_cache=False)) is None
+    assert cache.lookup_retrieval(cache.retrieval_ticket(parts(rag=PRESETS["fast"]))) is None
+    assert cache.lookup_retrieval(cache.retrieval_ticket(parts("pumps"))) is None
     change_corpus(store)
-    cache.retrieval(retriever, "pump", params)
-    assert retriever.searches == 4
+    assert cache.lookup_retrieval(cache.retrieval_ticket(parts())) is None
     assert ("retrieval", True) in cache_calls(cache)
+    assert make_cache(store, enabled=False).retrieval_ticket(parts()) is None
+
+
+def test_a_retrieval_made_while_the_corpus_changed_is_not_stored(store):
+    cache = make_cache(store)
+    parts = retrieval_key("m", "pump", PRESETS["balanced"], mode="hybrid", candidates=1, rrf_k=1)
+    ticket = cache.retrieval_ticket(parts)
+    change_corpus(store)  # a document arrived while the search ran
+    cache.store_retrieval(ticket, b"stale")
+    assert cache.lookup_retrieval(cache.retrieval_ticket(parts)) is None
 
 
 def test_query_embeddings_persist_and_are_reported(store):

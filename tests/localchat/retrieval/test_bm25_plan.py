@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from localchat.retrieval import query
+from localchat.retrieval.bm25 import Bm25
 from localchat.retrieval.query import FTS_TOKENIZER, Stemmer, bm25_idf, fts_match, select_terms
 from localchat.store.schema import MIGRATIONS
 from localchat.store.store import Store
@@ -87,7 +88,7 @@ def test_rescored_top_rows_score_as_the_full_query(tmp_path, monkeypatch):
         full = dict(store.fts(fts_match(question), 100))
         monkeypatch.setattr(query, "MIN_BUDGET_ROWS", 1)  # "fever" alone fits: the rest is
         monkeypatch.setattr(query, "BUDGET_FRACTION", 0.0)  # left out and rescored
-        matched, hits = store.bm25(question, 100)
+        matched, hits = Bm25(store).search(question, 100)
         assert matched == ["fever"]
         assert hits, "fever occurs in the library"
         for chunk, score in hits:
@@ -102,7 +103,7 @@ def test_without_pruning_bm25_equals_the_plain_query(tmp_path):
     store = _library(tmp_path)
     try:
         question = ["fever", "cells"]
-        matched, hits = store.bm25(question, 10)
+        matched, hits = Bm25(store).search(question, 10)
         assert matched == question  # a small library keeps every word
         assert hits == store.fts(fts_match(question), 10)
     finally:
@@ -112,16 +113,15 @@ def test_without_pruning_bm25_equals_the_plain_query(tmp_path):
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.text(min_size=1, max_size=12), max_size=6))
 def test_any_words_plan_without_error(tmp_path_factory, words):
-    store = _shared_store(tmp_path_factory)
-    matched, hits = store.bm25(words, 5)
+    matched, hits = _shared_plan(tmp_path_factory).search(words, 5)
     assert set(matched) <= set(words)
     assert len(hits) <= 5
 
 
-_SHARED: dict[str, Store] = {}
+_SHARED: dict[str, Bm25] = {}
 
 
-def _shared_store(factory) -> Store:
+def _shared_plan(factory) -> Bm25:
     if "s" not in _SHARED:
-        _SHARED["s"] = _library(factory.mktemp("bm25"))
+        _SHARED["s"] = Bm25(_library(factory.mktemp("bm25")))
     return _SHARED["s"]

@@ -49,7 +49,8 @@ def test_the_answer_cache_and_a_retriever_share_one_embedding(tmp_path):
     embedder, store = CountingEmbedder(), Store(tmp_path / "db.sqlite")
     try:
         cache = ResponseCache(CacheSettings(), store, embedder, lambda tier, hit: None)
-        retriever = Retriever(store, None, embedder, query_embeddings=cache.query_embeddings)
+        retriever = Retriever(store, None, embedder, query_vectors=cache.query_vectors)
+        assert retriever.query_vectors is cache.query_vectors  # one QueryVectors, not two
         try:
             from_cache = cache.embed_query("how do I prime the pump?")
             from_retriever = retriever.embed_query("how do I prime the pump?")

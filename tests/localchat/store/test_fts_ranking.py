@@ -1,12 +1,10 @@
-"""Store.fts ranks inside FTS5 and keeps only the serving layout; document frequencies follow
-corpus changes; FTS5's varint records decode."""
+"""Store.fts ranks inside FTS5 and keeps only the serving layout; FTS5's varint records decode."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from localchat.store import queries
 from localchat.store.queries import _averages, _varints
 from localchat.store.records import NewChunk, NewDocument
 from tests.factories import new_chunk, new_document
@@ -40,29 +38,6 @@ def test_other_layout_rows_never_surface_even_when_they_rank_first(store):
     assert len(hits) == 2
     assert {c for c, _ in hits} <= set(written.added_chunk_ids)
     assert hits[0][1] >= hits[1][1]
-
-
-def test_doc_freq_follows_the_corpus(store, monkeypatch):
-    monkeypatch.setattr(queries._Bm25Memo, "MAX_AGE_S", 0.0)
-    store.write_document(_doc(1), [_chunk(0, "zebra lion", "a")], {}, model="m", layout="l")
-    assert store.term_doc_freq(["zebra", "tiger"]) == {"zebra": 1, "tiger": 0}
-    store.write_document(_doc(2), [_chunk(0, "zebra tiger", "b")], {}, model="m", layout="l")
-    assert store.term_doc_freq(["zebra", "tiger"]) == {"zebra": 2, "tiger": 1}
-
-
-def test_a_word_counted_absent_is_recounted_once_a_document_brings_it(store):
-    # Counts are kept for MAX_AGE_S (30 s) while documents arrive, but a word counted as
-    # absent would be left out of every query: a new document must be found at once.
-    store.write_document(_doc(1), [_chunk(0, "zebra lion", "a")], {}, model="m", layout="l")
-    assert store.bm25(["tiger"], 10) == ([], [])
-    assert store.term_doc_freq(["zebra"]) == {"zebra": 1}
-    written = store.write_document(
-        _doc(2), [_chunk(0, "zebra tiger", "b")], {}, model="m", layout="l"
-    )
-    kept, hits = store.bm25(["tiger"], 10)
-    assert kept == ["tiger"]
-    assert [c for c, _ in hits] == written.added_chunk_ids
-    assert store.term_doc_freq(["zebra"]) == {"zebra": 1}  # frequent counts may lag
 
 
 def test_varints_decode_sqlite_encoding():

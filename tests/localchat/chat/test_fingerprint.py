@@ -12,13 +12,14 @@ from hypothesis import strategies as st
 
 import localchat.answer.compose as compose
 import localchat.answer.generative as generative
-import localchat.cache.decoding as decoding
 import localchat.chat.budget as budget
 import localchat.chat.citations as citations
+import localchat.chat.fingerprint as decoding
 import localchat.chat.prompt as prompt
 import localchat.generation.llama as llama
 import localchat.retrieval.rewrite as rewrite
 from localchat.cache.keys import answer_key, cache_key
+from localchat.chat.service import ChatRequest, ChatService
 from localchat.config import PRESETS
 from localchat.generation.base import ChatMessage, GenerationParams
 from tests.localchat.cache.test_chat_cache import ask, docs, open_runtime  # noqa: F401
@@ -85,7 +86,7 @@ def test_context_and_source_budget_settings_change_the_fingerprint():
 
 def test_the_fingerprint_is_the_same_in_another_process():
     # L2 entries outlive the process: a restart must compute the very same fingerprint.
-    code = "from localchat.cache.decoding import *; print(decoding_fingerprint(decoding_parts(4096, 1536)))"  # noqa: E501
+    code = "from localchat.chat.fingerprint import *; print(decoding_fingerprint(decoding_parts(4096, 1536)))"  # noqa: E501
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == fingerprint() == fingerprint()
 
@@ -101,37 +102,29 @@ def test_an_answer_cached_before_a_decoding_change_is_a_miss_after_it(
 
     same = open_runtime(settings)  # a restart with unchanged code: served from L2
     assert ask(same).cache == "l2"
+    unchanged = ChatService(same).decoding
     same.close()
 
     monkeypatch.setattr(llama, "REPEAT_PENALTY", llama.REPEAT_PENALTY + 0.1)
     changed = open_runtime(settings)  # a restart after the penalty changed
-    assert changed.cache.decoding != same.cache.decoding
+    assert ChatService(changed).decoding != unchanged
     assert ask(changed).cache == "miss" and changed.generator.calls
     changed.close()
 
 
-def test_an_explicit_fingerprint_in_the_key_is_kept(settings):
+def test_the_chat_service_puts_its_fingerprint_into_every_answer_key(settings):
     runtime = open_runtime(settings)
     try:
-        key = msgspec.structs.replace(
-            answer_key(
-                [ChatMessage("user", "q")],
-                GenerationParams(temperature=0),
-                system_prompt="s",
-                generator="g",
-                embedder="e",
-                preset=None,
-                rag=None,
-                candidates=1,
-                rrf_k=1,
-            ),
-            decoding="given",
+        service = ChatService(runtime)
+        request = ChatRequest([ChatMessage("user", "Which pump?")], GenerationParams(temperature=0))
+        parts = service.key_parts(request)
+        assert (
+            parts.decoding
+            == service.decoding
+            == fingerprint(settings.models.context_tokens, settings.rag.max_source_tokens)
         )
-        ticket = runtime.cache.answer_ticket(key)
-        filled = runtime.cache.answer_ticket(msgspec.structs.replace(key, decoding=""))
-        assert ticket.key == cache_key("answer", key)
-        assert filled.key == cache_key(
-            "answer", msgspec.structs.replace(key, decoding=runtime.cache.decoding)
-        )
+        ticket = runtime.cache.answer_ticket(parts)
+        bare = runtime.cache.answer_ticket(msgspec.structs.replace(parts, decoding=""))
+        assert ticket.key != bare.key  # the cache keeps the value it is given, adds none
     finally:
         runtime.close()
