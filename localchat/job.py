@@ -1,54 +1,11 @@
-"""A background job as GET /api/jobs/{id} reports it, and how ingest progress fills it in."""
+"""How ingest progress fills in a Job (the wire Struct of GET /api/jobs/{id}, wire/jobs.py)."""
 
 from __future__ import annotations
 
-from typing import Literal
-
-import msgspec
-
 from localchat.ingest.progress import FileOutcome, IngestProgress
+from localchat.wire.jobs import Job, JobError, JobKind, JobStatus
 
-JobKind = Literal["ingest", "rechunk", "reembed"]
-JobStatus = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
-
-
-class JobError(msgspec.Struct):
-    path: str
-    code: str
-    message: str
-
-
-class Job(msgspec.Struct):
-    """A job as GET /api/jobs/{id} reports it. `files_*` count documents for a re-chunk."""
-
-    id: str
-    kind: JobKind
-    status: JobStatus = "queued"
-    files_total: int = 0
-    files_done: int = 0
-    added: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    chunks: int = 0
-    tokens: int = 0
-    progress: float = 0.0  # 0..1
-    current: str = ""
-    errors: list[JobError] = []
-    skipped: list[JobError] = []  # files a folder walk passed over, each with its reason
-    document_ids: list[int] = []
-    message: str = ""
-    created_at: float = 0.0
-    started_at: float | None = None
-    finished_at: float | None = None
-
-    def snapshot(self) -> Job:
-        return msgspec.structs.replace(
-            self,
-            errors=list(self.errors),
-            skipped=list(self.skipped),
-            document_ids=list(self.document_ids),
-        )
+__all__ = ["Job", "JobError", "JobKind", "JobStatus", "apply_ingest", "job_error", "summary"]
 
 
 def job_error(outcome: FileOutcome) -> JobError:

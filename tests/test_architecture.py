@@ -91,6 +91,7 @@ def test_a_broken_layer_is_reported(tmp_path):
         ("localchat.chat", "localchat.cache"),  # the cache gets its fingerprint as a value
         ("localchat.retrieval", "localchat.store"),  # BM25 planning lives in retrieval/
         ("localchat.cache", "localchat.retrieval"),  # the cache never drives the retriever
+        ("localchat.retrieval", "localchat.wire"),  # the API serves HitView, never a Hit
     ],
 )
 def test_the_query_path_runs_one_way_without_exceptions(tmp_path, upper, lower):

@@ -97,7 +97,8 @@ def unsupported_sentences(content: str, sources: dict[int, str]) -> tuple[int, i
 def score_answer(item: QAItem, result, ttft_ms: float, total_ms: float) -> Scored:
     """One QA item's result (a ChatResult) scored."""
     content = result.content
-    by_index = {s["index"]: s for s in result.sources}
+    # Scored as JSON-shaped entries (as `sources[]` reads on the wire).
+    by_index = {s.index: msgspec.to_builtins(s) for s in result.sources}
     cited = [by_index[n] for n in cited_indexes(content) if n in by_index]
     declined = is_decline(content, getattr(result, "declined", False))
     correct = item.answerable and all(flat(f) in flat(content) for f in item.facts)

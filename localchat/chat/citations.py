@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from typing import Any
 
 import msgspec
 
 from localchat.chat.attribution import Attributor
 from localchat.chat.types import Source
-from localchat.wire.sources import Annotation, UrlCitation, as_dict
+from localchat.wire.sources import Annotation, SourceEntry, UrlCitation
+from localchat.wire.sources import source_url as passage_url
 
 MAX_MARKER_CHARS = 48  # a bracket group longer than this is text, not a citation
 MAX_RANGE = 20  # "[1-3]" expands; "[1-999]" is read as the two numbers 1 and 999
@@ -40,8 +40,8 @@ _OPEN_END = re.compile(r"[.!?]\s*$")  # a sentence end whose next sentence has n
 
 class CitationResult(msgspec.Struct, frozen=True):
     text: str  # the answer with invalid markers removed and groups normalised to [n][m]
-    annotations: list[dict[str, Any]]  # OpenAI message.annotations entries
-    sources: list[dict[str, Any]]  # the `sources[]` extension: every source shown to the model
+    annotations: list[Annotation]  # OpenAI message.annotations entries
+    sources: list[SourceEntry]  # the `sources[]` extension: every source shown to the model
     cited: list[int]  # source indexes cited, in order of first citation
     invalid_markers: int  # citation numbers that pointed at no source
 
@@ -60,28 +60,26 @@ def resolve_citations(text: str, sources: Sequence[Source]) -> CitationResult:
     )
 
 
-def source_entry(source: Source) -> dict[str, Any]:
-    """One item of the `sources[]` extension list."""
-    return {
-        "index": source.index,
-        "document_id": source.document_id,
-        "filename": source.filename,
-        "page": source.page,
-        "chunk_index": source.chunk_index,
-        "relevance": source.relevance,
-        "preview": source.preview,
-    }
-
-
-def source_url(source: Source) -> str:
-    return (
-        f"localchat://documents/{source.document_id}#page={source.page}&chunk={source.chunk_index}"
+def source_entry(source: Source) -> SourceEntry:
+    """One item of the `sources[]` extension list: the contract's fields."""
+    return SourceEntry(
+        index=source.index,
+        document_id=source.document_id,
+        filename=source.filename,
+        page=source.page,
+        chunk_index=source.chunk_index,
+        relevance=source.relevance,
+        preview=source.preview,
     )
 
 
-def _annotation(source: Source, start: int, end: int) -> dict[str, Any]:
+def source_url(source: Source) -> str:
+    return passage_url(source.document_id, source.page, source.chunk_index)
+
+
+def _annotation(source: Source, start: int, end: int) -> Annotation:
     title = f"{source.filename} (p. {source.page})" if source.page >= 1 else source.filename
-    return as_dict(Annotation(UrlCitation(start, end, source_url(source), title)))
+    return Annotation(UrlCitation(start, end, source_url(source), title))
 
 
 def clean_markers(

@@ -23,7 +23,7 @@ from localchat.chat.citations import resolve_citations
 from localchat.chat.results import ChatEvent, ChatResult
 from localchat.chat.types import Source
 from localchat.generation.base import Usage
-from localchat.wire.sources import Quote
+from localchat.wire.sources import Quote, SourceEntry
 
 PROMPT_TOKENS = 600  # the evidence prompt's cap, rules and question included
 GENERATIVE_MAX_TOKENS = 160  # three short sentences and their markers, with room to spare
@@ -33,7 +33,7 @@ def quote_of(item: EvidenceItem) -> Quote:
     return Quote(item.start, item.end, item.text)
 
 
-def evidence_entries(pairs, evidence: Evidence) -> list[dict[str, Any]]:
+def evidence_entries(pairs, evidence: Evidence) -> list[SourceEntry]:
     """`sources[]`: the passages evidence was taken from, each with its best quoted span."""
     from localchat.chat.service import explain_entry  # the service module imports this one
 

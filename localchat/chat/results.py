@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import msgspec
 
 from localchat.generation.base import ChatMessage, GenerationParams
+from localchat.wire.sources import Annotation, SourceEntry
 
 
 class ChatRequest(msgspec.Struct, frozen=True):
@@ -28,8 +28,8 @@ class ChatRequest(msgspec.Struct, frozen=True):
 class ChatResult(msgspec.Struct):
     content: str
     finish_reason: str
-    sources: list[dict[str, Any]]
-    annotations: list[dict[str, Any]]
+    sources: list[SourceEntry]
+    annotations: list[Annotation]
     prompt_tokens: int = 0
     completion_tokens: int = 0
     sources_used: int = 0
@@ -52,7 +52,7 @@ class ChatEvent(msgspec.Struct, frozen=True):
 
     kind: str
     text: str = ""
-    sources: list[dict[str, Any]] = []
+    sources: list[SourceEntry] = []
     result: ChatResult | None = None
     model: str = ""  # set on the first event: the chat model that answers (X-LocalChat-Model)
 

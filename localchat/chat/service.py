@@ -6,7 +6,6 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import msgspec
 
@@ -15,53 +14,24 @@ from localchat.answer.vectors import SentenceVectors
 from localchat.answer.verify import VERIFICATION
 from localchat.cache.keys import answer_key
 from localchat.chat.budget import plan_prompt
-from localchat.chat.citations import StreamingCitationFilter, source_entry
+from localchat.chat.citations import StreamingCitationFilter
+from localchat.chat.entries import explain_entry, hit_to_source
 from localchat.chat.evidence_answer import evidence_events
 from localchat.chat.fingerprint import decoding_fingerprint, decoding_parts
 from localchat.chat.markup import without_markup
 from localchat.chat.prompt import NO_SOURCES_ANSWER, SYSTEM_PROMPT
 from localchat.chat.results import ChatEvent, ChatRequest, ChatResult, replay
 from localchat.chat.retrieve import retrieve
-from localchat.chat.types import Source, make_preview
 from localchat.chat.verbatim import VerbatimText
 from localchat.errors import ContextOverflowError, InvalidRequestError
 from localchat.generation.base import ChatMessage, GenerationParams, Usage
-from localchat.retrieval.retriever import Hit, Retrieval
+from localchat.retrieval.retriever import Retrieval
 from localchat.retrieval.rewrite import retrieval_query
-from localchat.wire.sources import Quote, SourceEntry, as_dict
 
-__all__ = ["ChatEvent", "ChatRequest", "ChatResult", "ChatService", "replay"]
-
-
-def hit_to_source(index: int, hit: Hit) -> Source:
-    return Source(
-        index=index,
-        chunk_id=hit.chunk_id,
-        document_id=hit.document_id,
-        filename=hit.filename,
-        page=hit.page,
-        chunk_index=hit.chunk_index,
-        relevance=round(hit.relevance, 4),
-        text=hit.text,
-        preview=make_preview(hit.text),
-    )
-
-
-def explain_entry(source: Source, hit: Hit, quote: Quote | None = None) -> dict[str, Any]:
-    """The contract's `sources[]` item plus the passage, its retrieval breakdown and quote."""
-    entry = SourceEntry(
-        **source_entry(source),
-        chunk_id=hit.chunk_id,
-        text=hit.text,
-        section=hit.section,
-        bm25_rank=hit.bm25_rank,
-        bm25_score=hit.bm25_score,
-        vector_rank=hit.vector_rank,
-        cosine=hit.cosine,
-        fused=hit.fused,
-        quote=quote,
-    )
-    return as_dict(entry)
+__all__ = [
+    "ChatEvent", "ChatRequest", "ChatResult", "ChatService", "explain_entry", "hit_to_source",
+    "replay",
+]  # fmt: skip
 
 
 class ChatService:

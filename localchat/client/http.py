@@ -11,13 +11,13 @@ import httpx
 
 from localchat import errors
 from localchat.client.types import (
-    Citation,
-    Document,
+    DocumentView,
     Job,
     Model,
-    RagConfig,
-    Source,
+    RagConfigView,
+    SourceEntry,
     StreamEvent,
+    UrlCitation,
     decode,
     items,
 )
@@ -109,8 +109,8 @@ class LocalChatClient:
     async def models(self) -> list[Model]:
         return decode(items(await self._request("GET", "/v1/models")), list[Model])
 
-    async def documents(self) -> list[Document]:
-        return decode(items(await self._request("GET", "/api/documents")), list[Document])
+    async def documents(self) -> list[DocumentView]:
+        return decode(items(await self._request("GET", "/api/documents")), list[DocumentView])
 
     async def delete_document(self, document_id: int) -> None:
         await self._request("DELETE", f"/api/documents/{document_id}")
@@ -142,17 +142,17 @@ class LocalChatClient:
     async def job(self, job_id: str) -> Job:
         return decode(await self._request("GET", f"/api/jobs/{job_id}"), Job)
 
-    async def search(self, query: str, preset: str | None = None) -> list[Source]:
+    async def search(self, query: str, preset: str | None = None) -> list[SourceEntry]:
         payload: dict[str, Any] = {"query": query} | ({"preset": preset} if preset else {})
         hits = items(await self._request("POST", "/api/search", json=payload))
-        return decode([{"index": n} | hit for n, hit in enumerate(hits, 1)], list[Source])
+        return decode([{"index": n} | hit for n, hit in enumerate(hits, 1)], list[SourceEntry])
 
-    async def rag_config(self) -> RagConfig:
-        return decode(await self._request("GET", "/api/config/rag"), RagConfig)
+    async def rag_config(self) -> RagConfigView:
+        return decode(await self._request("GET", "/api/config/rag"), RagConfigView)
 
-    async def set_rag_config(self, changes: dict[str, Any]) -> tuple[RagConfig, Job | None]:
+    async def set_rag_config(self, changes: dict[str, Any]) -> tuple[RagConfigView, Job | None]:
         """Apply a preset and/or overrides; the job is the background re-chunk, if one runs."""
-        config = decode(await self._request("POST", "/api/config/rag", json=changes), RagConfig)
+        config = decode(await self._request("POST", "/api/config/rag", json=changes), RagConfigView)
         job = await self.job(config.rechunk_job) if config.rechunk_job else None
         return config, job
 
@@ -204,7 +204,7 @@ def stream_events(chunk: dict[str, Any]) -> list[StreamEvent]:
         raise error_from_response(500, json.dumps(chunk).encode())
     events: list[StreamEvent] = []
     if "sources" in chunk:
-        events.append(StreamEvent("sources", sources=decode(chunk["sources"], list[Source])))
+        events.append(StreamEvent("sources", sources=decode(chunk["sources"], list[SourceEntry])))
     for choice in chunk.get("choices") or []:
         delta = choice.get("delta") or {}
         if delta.get("content"):
@@ -215,7 +215,7 @@ def stream_events(chunk: dict[str, Any]) -> list[StreamEvent]:
             events.append(
                 StreamEvent(
                     "done",
-                    citations=decode(citations, list[Citation]),
+                    citations=decode(citations, list[UrlCitation]),
                     finish_reason=choice.get("finish_reason") or "",
                 )
             )

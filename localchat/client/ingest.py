@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from localchat.client.http import LocalChatClient
-from localchat.client.types import FileError, Job
+from localchat.client.types import Job, JobError
 from localchat.errors import InvalidRequestError, PermissionDeniedError
 
 POLL_S = 0.4
@@ -66,8 +66,8 @@ class Submitted:
 
     def __init__(self, jobs: list[Job], refused=(), skipped=()) -> None:
         self.jobs = jobs
-        self.refused: list[FileError] = list(refused)
-        self.skipped: list[FileError] = list(skipped)
+        self.refused: list[JobError] = list(refused)
+        self.skipped: list[JobError] = list(skipped)
 
 
 async def submit(
@@ -87,7 +87,7 @@ async def submit(
     from localchat.ingest.files import walk_paths  # lazy: it imports the PDF parser
 
     files, outcomes = walk_paths(absolute, follow_symlinks=follow_symlinks)
-    found = [(o.status, FileError(o.path, o.error_code, o.message)) for o in outcomes]
+    found = [(o.status, JobError(o.path, o.error_code, o.message)) for o in outcomes]
     refused = [error for status, error in found if status != "skipped"]
     skipped = [error for status, error in found if status == "skipped"]
     if not files:
@@ -102,7 +102,7 @@ async def submit(
     return Submitted([await api.upload(group) for group in batches(files)], refused, skipped)
 
 
-def combine(jobs: Sequence[Job], local: Sequence[FileError], skipped=()) -> Job:
+def combine(jobs: Sequence[Job], local: Sequence[JobError], skipped=()) -> Job:
     """One view of several jobs (an upload in batches) plus files refused or skipped locally."""
     total = Job(id="+".join(j.id for j in jobs) or "local", status="done")
     for job in jobs:
@@ -130,8 +130,8 @@ async def follow(
     api: LocalChatClient,
     jobs: Sequence[Job],
     card: JobView | None = None,
-    local: Sequence[FileError] = (),
-    skipped: Sequence[FileError] = (),
+    local: Sequence[JobError] = (),
+    skipped: Sequence[JobError] = (),
 ) -> Job:
     """Poll the jobs until all end, showing their combined state on `card`."""
     jobs = list(jobs)

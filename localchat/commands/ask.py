@@ -59,10 +59,10 @@ def print_sources(result: ChatResult, out=None) -> None:
     else:  # say so rather than promise a mark that no line will carry
         out.write("\nSources (the answer cites none of them by number):\n")
     for source in result.sources:
-        mark = "*" if source["index"] in cited else " "
+        mark = "*" if source.index in cited else " "
         out.write(
-            f"{mark}[{source['index']}] {clean(source['filename'])}, page {source['page']} "
-            f"(relevance {source['relevance']:.2f})\n"
+            f"{mark}[{source.index}] {clean(source.filename)}, page {source.page} "
+            f"(relevance {source.relevance:.2f})\n"
         )
     if result.sources_dropped:
         out.write(f"  ({result.sources_dropped} more passages did not fit the context)\n")
@@ -70,8 +70,8 @@ def print_sources(result: ChatResult, out=None) -> None:
 
 def cited_indexes(result: ChatResult) -> set[int]:
     """Source numbers the answer cites: each annotation spans a "[n]" marker."""
-    spans = (a["url_citation"] for a in result.annotations)
-    return {int(result.content[s["start_index"] + 1 : s["end_index"] - 1]) for s in spans}
+    spans = (a.url_citation for a in result.annotations)
+    return {int(result.content[s.start_index + 1 : s.end_index - 1]) for s in spans}
 
 
 def as_json(result: ChatResult, preset: str | None, model: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from localchat.errors import (
 from localchat.generation.base import ChatMessage, GenerationParams
 from localchat.ingest.roots import check_paths, expand_paths
 from localchat.store.records import ChunkRecord
+from localchat.wire.sources import as_dict
 
 DEFAULT_COLLECTION = "default"
 _URL = re.compile(r"localchat://documents/(\d+)(?:#(.*))?$")
@@ -111,14 +112,14 @@ class LibraryTools:
         result = self.chat.answer(request)
         sources = [
             cited_passage(
-                s.get("chunk_id", 0),
-                s["document_id"],
-                s["filename"],
-                s["page"],
-                s["chunk_index"],
-                s.get("text", s.get("preview", "")),
+                s.chunk_id or 0,
+                s.document_id,
+                s.filename,
+                s.page,
+                s.chunk_index,
+                s.preview if s.text is None else s.text,
             )
-            | {"index": s["index"], "relevance": s["relevance"], "quote": s.get("quote")}
+            | {"index": s.index, "relevance": s.relevance, "quote": as_dict(s.quote)}
             for s in result.sources
         ]
         return {"answer": result.content, "sources": sources, "finish_reason": result.finish_reason}

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from localchat.retrieval.retriever import Hit
-from localchat.store.records import DocumentRecord
-
 # -- documents ---------------------------------------------------------------------------------
+
+
+class DocumentView(msgspec.Struct):
+    """A document as GET /api/documents serves it: the store's row declared for the API, so
+    a column added to the store is not served until it is added here."""
+
+    id: int
+    path: str
+    filename: str
+    title: str
+    media_type: str
+    sha256: str
+    size: int
+    mtime: float
+    pages: int
+    status: str
+    chunk_count: int
+    token_count: int
+    layout: str
+    embed_model: str
+    warnings: list[str]
+    ingested_at: str
 
 
 class PathsRequest(msgspec.Struct):
@@ -20,7 +39,7 @@ class PathsRequest(msgspec.Struct):
 
 
 class DocumentList(msgspec.Struct):
-    data: list[DocumentRecord]
+    data: list[DocumentView]
     object: str = "list"
 
 
@@ -40,14 +59,33 @@ class SearchRequest(msgspec.Struct):
     explain: bool = False  # also return the candidates that were cut, and why
 
 
+class HitView(msgspec.Struct):
+    """One passage POST /api/search found, with why it ranks where it does ("explain")."""
+
+    chunk_id: int
+    document_id: int
+    filename: str
+    page: int
+    chunk_index: int
+    section: str
+    text: str
+    bm25_rank: int | None = None
+    bm25_score: float | None = None
+    vector_rank: int | None = None
+    cosine: float | None = None
+    fused: float = 0.0
+    relevance: float = 0.0  # fused score scaled so the best possible hit is 1.0
+    dropped: str = ""  # why the candidate was cut ("" when kept)
+
+
 class SearchResponse(msgspec.Struct):
     query: str
     preset: str
     mode: str
-    hits: list[Hit]
+    hits: list[HitView]
     terms: list[str]
     timings_ms: dict[str, float]
-    dropped: list[Hit] | UnsetType = UNSET
+    dropped: list[HitView] | UnsetType = UNSET
 
 
 # -- RAG configuration -------------------------------------------------------------------------
@@ -97,3 +135,16 @@ class HealthReport(msgspec.Struct):
     status: Status
     components: dict[str, ComponentHealth]
     reason: str = ""
+
+
+View = TypeVar("View", bound=msgspec.Struct)
+
+
+def view(kind: type[View], value: Any) -> View:
+    """An internal record (a store row, a retrieval hit) as the wire Struct `kind`: the
+    fields `kind` declares, read from the record's attributes."""
+    return msgspec.convert(value, kind, from_attributes=True)
+
+
+def views(kind: type[View], values: Any) -> list[View]:
+    return [view(kind, value) for value in values]

@@ -16,6 +16,7 @@ from msgspec import UNSET, Meta, UnsetType
 from localchat.errors import InvalidRequestError
 from localchat.generation.base import ChatMessage, GenerationParams
 from localchat.wire.features import json_schema_of
+from localchat.wire.sources import Annotation, SourceEntry
 
 Role = Literal["system", "developer", "user", "assistant", "tool", "function"]
 WireFinish = Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
@@ -72,21 +73,9 @@ class ChatCompletionRequest(msgspec.Struct):
 # -- response ----------------------------------------------------------------------------------
 
 
-class UrlCitation(msgspec.Struct):
-    start_index: int
-    end_index: int
-    url: str
-    title: str
-
-
-class Annotation(msgspec.Struct):
-    url_citation: UrlCitation
-    type: str = "url_citation"
-
-
 class ResponseMessage(msgspec.Struct):
     content: str
-    annotations: list[dict[str, Any]]
+    annotations: list[Annotation]
     role: str = "assistant"
     refusal: None = None
 
@@ -120,7 +109,7 @@ class ChatCompletion(msgspec.Struct):
     model: str
     choices: list[Choice]
     usage: CompletionUsage
-    sources: list[dict[str, Any]]
+    sources: list[SourceEntry]
     object: str = "chat.completion"
 
 
@@ -130,7 +119,7 @@ class ChatCompletion(msgspec.Struct):
 class ChunkDelta(msgspec.Struct):
     role: str | UnsetType = UNSET
     content: str | UnsetType = UNSET
-    annotations: list[dict[str, Any]] | UnsetType = UNSET
+    annotations: list[Annotation] | UnsetType = UNSET
 
 
 class ChunkChoice(msgspec.Struct):
@@ -149,7 +138,7 @@ class ChatCompletionChunk(msgspec.Struct):
     # Present (null until the last chunk) only when stream_options.include_usage is set.
     usage: CompletionUsage | UnsetType | None = UNSET
     # LocalChat extension: the numbered sources, on the first chunk only.
-    sources: list[dict[str, Any]] | UnsetType = UNSET
+    sources: list[SourceEntry] | UnsetType = UNSET
 
 
 def wire_finish(reason: str) -> WireFinish:

@@ -14,6 +14,7 @@ from msgspec import UNSET, UnsetType
 
 from localchat.errors import InvalidRequestError
 from localchat.generation.base import JSON_OBJECT, GenerationParams
+from localchat.wire.sources import SourceEntry
 
 
 class Options(msgspec.Struct):
@@ -122,7 +123,7 @@ class ChatLine(msgspec.Struct, omit_defaults=True):
     total_duration: int | UnsetType = UNSET
     prompt_eval_count: int | UnsetType = UNSET
     eval_count: int | UnsetType = UNSET
-    sources: list[dict[str, Any]] | UnsetType = UNSET  # LocalChat extension
+    sources: list[SourceEntry] | UnsetType = UNSET  # LocalChat extension
 
 
 class GenerateLine(msgspec.Struct, omit_defaults=True):
@@ -134,7 +135,7 @@ class GenerateLine(msgspec.Struct, omit_defaults=True):
     total_duration: int | UnsetType = UNSET
     prompt_eval_count: int | UnsetType = UNSET
     eval_count: int | UnsetType = UNSET
-    sources: list[dict[str, Any]] | UnsetType = UNSET
+    sources: list[SourceEntry] | UnsetType = UNSET
 
 
 class EmbedResponse(msgspec.Struct):

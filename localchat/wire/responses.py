@@ -14,6 +14,7 @@ from msgspec import Meta
 
 from localchat.errors import InvalidRequestError, ToolsUnsupportedError, UnsupportedFeatureError
 from localchat.generation.base import JSON_OBJECT, ChatMessage
+from localchat.wire.sources import Annotation, SourceEntry, as_dict, source_url
 
 
 class InputPart(msgspec.Struct):
@@ -105,7 +106,7 @@ class ResponseObject(msgspec.Struct):
     tools: list[Any] = []
     text: dict[str, Any] = msgspec.field(default_factory=lambda: {"format": {"type": "text"}})
     truncation: str = "disabled"
-    sources: list[dict[str, Any]] = []  # LocalChat extension: the numbered sources
+    sources: list[SourceEntry] = []  # LocalChat extension: the numbered sources
 
 
 def part_text(part: InputPart, where: str) -> str:
@@ -176,28 +177,23 @@ def json_schema_of(text: TextConfig | None) -> str:
     )
 
 
-def annotations_for(content: str, chat_annotations: list[dict[str, Any]], sources) -> list[dict]:
+def annotations_for(
+    content: str, chat_annotations: list[Annotation], sources: list[SourceEntry]
+) -> list[dict[str, Any]]:
     """Chat url_citation annotations in the Responses form, plus one file_citation per cited
     document (at the end of its first marker)."""
     out: list[dict[str, Any]] = []
     files: dict[int, dict[str, Any]] = {}
-    by_url = {source_url(s): s for s in sources}
+    by_url = {source_url(s.document_id, s.page, s.chunk_index): s for s in sources}
     for annotation in chat_annotations:
-        span = annotation.get("url_citation", {})
-        out.append({"type": "url_citation", **span})
-        source = by_url.get(span.get("url", ""))
-        if source is not None and source["document_id"] not in files:
-            files[source["document_id"]] = {
+        span = annotation.url_citation
+        out.append({"type": "url_citation", **as_dict(span)})
+        source = by_url.get(span.url)
+        if source is not None and source.document_id not in files:
+            files[source.document_id] = {
                 "type": "file_citation",
-                "file_id": f"localchat-document-{source['document_id']}",
-                "filename": source["filename"],
-                "index": span.get("end_index", len(content)),
+                "file_id": f"localchat-document-{source.document_id}",
+                "filename": source.filename,
+                "index": span.end_index,
             }
     return out + list(files.values())
-
-
-def source_url(source: dict[str, Any]) -> str:
-    return (
-        f"localchat://documents/{source['document_id']}"
-        f"#page={source['page']}&chunk={source['chunk_index']}"
-    )

@@ -1,8 +1,9 @@
 """The citation wire types of an answer: `sources[]` entries (with their quote) and annotations.
 
-Built as Structs in chat/ so the contract's shape (DESIGN.md §4 "Citations") is declared once;
-ChatResult still carries them as plain dicts (`to_builtins`), the form the answer cache, the
-server and the client already exchange.
+Declared once for every side (DESIGN.md §4 "Citations"): chat/ builds them, the answer cache
+stores them, server/ encodes them and localchat.client decodes them. Every field but a
+source's index has a default, so a client decoding a partial entry (a search hit numbered
+client-side, an older server's reply) stays tolerant; unknown fields are ignored.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ class Quote(msgspec.Struct, frozen=True):
 
     start: int
     end: int
-    text: str
+    text: str = ""
 
 
 class SourceEntry(msgspec.Struct, frozen=True):
@@ -25,12 +26,12 @@ class SourceEntry(msgspec.Struct, frozen=True):
     breakdown ("explain my answer"), and the quote of a passage evidence came from (else null)."""
 
     index: int
-    document_id: int
-    filename: str
-    page: int
-    chunk_index: int
-    relevance: float
-    preview: str
+    document_id: int = 0
+    filename: str = ""
+    page: int = 0
+    chunk_index: int = 0
+    relevance: float = 0.0
+    preview: str = ""
     chunk_id: int | None = None
     text: str | None = None
     section: str | None = None
@@ -43,10 +44,13 @@ class SourceEntry(msgspec.Struct, frozen=True):
 
 
 class UrlCitation(msgspec.Struct, frozen=True):
+    """Where a marker sits in the answer ([start_index, end_index) in code points) and the
+    `localchat://` URL of the source it names."""
+
     start_index: int
     end_index: int
-    url: str
-    title: str
+    url: str = ""
+    title: str = ""
 
 
 class Annotation(msgspec.Struct, frozen=True):
@@ -56,5 +60,11 @@ class Annotation(msgspec.Struct, frozen=True):
     type: str = "url_citation"
 
 
-def as_dict(value: msgspec.Struct) -> dict[str, Any]:
+def source_url(document_id: int, page: int, chunk_index: int) -> str:
+    """The `localchat://` URL of a passage, as url_citation annotations carry it."""
+    return f"localchat://documents/{document_id}#page={page}&chunk={chunk_index}"
+
+
+def as_dict(value: Any) -> Any:
+    """A Struct (or a list of them) as plain JSON-ready values, for APIs that take dicts."""
     return msgspec.to_builtins(value)

@@ -9,8 +9,14 @@ from litestar.params import FromPath
 
 from localchat.errors import InvalidRequestError, UnsupportedMediaTypeError
 from localchat.jobs import Job
-from localchat.store.records import DocumentRecord
-from localchat.wire.api import DocumentDeleted, DocumentList, PathsRequest
+from localchat.wire.api import (
+    DocumentDeleted,
+    DocumentList,
+    DocumentView,
+    PathsRequest,
+    view,
+    views,
+)
 from server.errors import decode_json
 from server.state import Core, ServerState
 from server.uploads import (
@@ -30,11 +36,11 @@ class DocumentsController(Controller):
 
     @get("/", sync_to_thread=True)
     def list_documents(self, core: Core) -> DocumentList:
-        return DocumentList(data=core.runtime.store.list_documents())
+        return DocumentList(data=views(DocumentView, core.runtime.store.list_documents()))
 
     @get("/{document_id:int}", sync_to_thread=True)
-    def get_document(self, document_id: FromPath[int], core: Core) -> DocumentRecord:
-        return core.runtime.store.get_document(document_id)
+    def get_document(self, document_id: FromPath[int], core: Core) -> DocumentView:
+        return view(DocumentView, core.runtime.store.get_document(document_id))
 
     @delete("/{document_id:int}", status_code=200, sync_to_thread=True)
     def delete_document(self, document_id: FromPath[int], core: Core) -> DocumentDeleted:

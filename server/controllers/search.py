@@ -7,7 +7,7 @@ from litestar.params import JSONBody
 
 from localchat.config import PRESETS
 from localchat.errors import InvalidRequestError
-from localchat.wire.api import SearchRequest, SearchResponse
+from localchat.wire.api import HitView, SearchRequest, SearchResponse, views
 from server.state import Core
 
 
@@ -28,8 +28,8 @@ class SearchController(Controller):
             query=result.query,
             preset=data.preset or runtime.rag_config().preset,
             mode=result.mode,
-            hits=result.hits,
+            hits=views(HitView, result.hits),
             terms=result.terms,
             timings_ms=result.timings_ms,
-            **({"dropped": result.dropped} if data.explain else {}),
+            **({"dropped": views(HitView, result.dropped)} if data.explain else {}),
         )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from localchat.client import FileError, Job
+from localchat.client import Job, JobError
 from tui.widgets.job_card import MAX_SKIPPED_LINES, JobCard
 
 
-def skipped(n: int) -> list[FileError]:
+def skipped(n: int) -> list[JobError]:
     return [
-        FileError(f"/docs/licenses/L{i}.LICENSE", "unsupported_file", "skipped: unsupported type")
+        JobError(f"/docs/licenses/L{i}.LICENSE", "unsupported_file", "skipped: unsupported type")
         for i in range(n)
     ]
 

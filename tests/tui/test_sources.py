@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import OptionList, Static
 
-from localchat.client import Source
+from localchat.client import SourceEntry
 from tests.tui.conftest import SIZE, connected, wait_for
 from tests.tui.test_chat import ask
 from tui.highlight import CITED_STYLE, cited_span, highlighted_passage, link_markers
@@ -46,7 +46,7 @@ async def test_sources_screen_shows_breakdown_and_digits_jump(server, make_app):
         screen = app.screen
         assert screen.query_one(OptionList).option_count == len(answer.sources)
         breakdown = str(screen.query_one("#source-breakdown", Static).render())
-        first: Source = answer.sources[0]
+        first: SourceEntry = answer.sources[0]
         assert f"BM25 #{first.bm25_rank}" in breakdown and "cosine" in breakdown
         assert "fused" in breakdown and first.filename in breakdown
         passage = str(screen.query_one("#passage", Static).render())
@@ -90,13 +90,13 @@ def test_the_servers_quote_is_highlighted_exactly():
 
     start = PASSAGE.index("Elastic stop nuts")
     quote = Quote(start, len(PASSAGE), PASSAGE[start:])
-    source = Source(index=2, text=PASSAGE, quote=quote)
+    source = SourceEntry(index=2, text=PASSAGE, quote=quote)
     # The answer's words match another sentence: the exact quote wins over the guess.
     content = quoted_passage(source, "It holds tight [2].", "")
     styled = [(span.start, span.end) for span in content.spans if span.style == CITED_STYLE]
     assert (start, len(PASSAGE)) in styled
-    assert quote_span(Source(index=1, text=PASSAGE), PASSAGE) is None
-    shifted = Source(index=1, text=PASSAGE, quote=Quote(0, 5, "Elastic stop nuts"))
+    assert quote_span(SourceEntry(index=1, text=PASSAGE), PASSAGE) is None
+    shifted = SourceEntry(index=1, text=PASSAGE, quote=Quote(0, 5, "Elastic stop nuts"))
     assert quote_span(shifted, PASSAGE) == (start, start + len("Elastic stop nuts"))
 
 

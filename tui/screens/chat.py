@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from localchat.client import Source
+from localchat.client import SourceEntry
 from localchat.errors import LocalChatError
 from tui.history import Message, strip_prompt_markup
 from tui.screens.conversations import ConversationsScreen, export_conversation
@@ -224,7 +224,7 @@ class ChatScreen(Screen):
                 question = message.content
                 widgets.append(UserMessage(question))
             else:
-                sources = msgspec.convert(message.sources, list[Source], strict=False)
+                sources = msgspec.convert(message.sources, list[SourceEntry], strict=False)
                 preset = str(message.meta.get("preset", ""))
                 widgets.append(
                     AnswerMessage(question, preset, text=message.content, sources=sources)

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Select, Static
 
-from localchat.client import RagConfig, Source
+from localchat.client import RagConfigView, SourceEntry
 from localchat.config import PRESETS
 from localchat.errors import LocalChatError
 from tui.sanitize import one_line
@@ -20,7 +20,7 @@ from tui.sanitize import one_line
 SHOWN = 8
 
 
-def hit_lines(hits: list[Source]) -> Content:
+def hit_lines(hits: list[SourceEntry]) -> Content:
     if not hits:
         return Content("No passage passed this preset's filters.")
     lines = []
@@ -31,7 +31,7 @@ def hit_lines(hits: list[Source]) -> Content:
                 (f"{hit.index:>2}. ", "bold"),
                 (one_line(hit.filename, 26) + page, "$text-accent"),
                 (f"  {hit.relevance:.2f}\n", "$text-muted"),
-                ("    " + one_line(hit.preview or hit.text, 100), ""),
+                ("    " + one_line(hit.preview or hit.text or "", 100), ""),
             )
         )
     more = len(hits) - SHOWN
@@ -40,7 +40,9 @@ def hit_lines(hits: list[Source]) -> Content:
     return Content("\n").join(lines)
 
 
-def layout_note(config: RagConfig, presets: list[str], results: list[list[Source]]) -> Content:
+def layout_note(
+    config: RagConfigView, presets: list[str], results: list[list[SourceEntry]]
+) -> Content:
     """What the comparison can show: the library holds one chunk layout, so presets that differ
     in chunk size are compared on the same passages; identical lists are said to be so."""
     sizes = {(PRESETS[p].chunk_size, PRESETS[p].chunk_overlap) for p in presets}

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
-from localchat.client import Document
+from localchat.client import DocumentView
 from localchat.errors import LocalChatError
 from tui.ingest import ingest, sample_docs_dir
 from tui.sanitize import one_line
@@ -75,7 +75,7 @@ class LibraryScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.documents: list[Document] = []
+        self.documents: list[DocumentView] = []
         self._first_fill = True
 
     def compose(self):
@@ -122,7 +122,7 @@ class LibraryScreen(Screen):
     def _name_cells(self) -> int:
         return max(MIN_NAME_CELLS, self.size.width - OTHER_COLUMNS_CELLS)
 
-    def _fill(self, documents: list[Document]) -> None:
+    def _fill(self, documents: list[DocumentView]) -> None:
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
@@ -149,7 +149,7 @@ class LibraryScreen(Screen):
             self._first_fill = False
             (table if documents else self.query_one(PathInput)).focus()
 
-    def _selected(self) -> Document | None:
+    def _selected(self) -> DocumentView | None:
         table = self.query_one(DataTable)
         if not self.documents or table.cursor_row >= len(self.documents):
             self.notify("Select a document in the list first.", severity="warning")
@@ -200,7 +200,7 @@ class LibraryScreen(Screen):
         self.add_paths([str(folder)], title="LocalChat documentation (sample)")
 
     def add_paths(
-        self, paths: list[str], title: str = "", replaces: Document | None = None
+        self, paths: list[str], title: str = "", replaces: DocumentView | None = None
     ) -> None:
         jobs = self.query_one("#jobs", VerticalScroll)
         jobs.display = True
@@ -210,7 +210,9 @@ class LibraryScreen(Screen):
         self._run_job(paths, card, replaces)
 
     @work(group="ingest", exit_on_error=False)
-    async def _run_job(self, paths: list[str], card: JobCard, replaces: Document | None) -> None:
+    async def _run_job(
+        self, paths: list[str], card: JobCard, replaces: DocumentView | None
+    ) -> None:
         try:
             job = await ingest(self.app.api, paths, card, self.app.prefs.origins)
             if replaces is not None and job.added == 1 and not job.failed:
@@ -273,6 +275,6 @@ class LibraryScreen(Screen):
             return
         self.add_paths([source], title=f"Re-ingesting {one_line(doc.filename, 40)}", replaces=doc)
 
-    def _uploaded(self, doc: Document) -> bool:
+    def _uploaded(self, doc: DocumentView) -> bool:
         uploads = self.app.settings.data_path / "uploads"
         return Path(doc.path).parent == uploads

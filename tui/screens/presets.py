@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.validation import Integer, Number
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
 
-from localchat.client import Job, RagConfig
+from localchat.client import Job, RagConfigView
 from localchat.config import PRESETS
 from localchat.errors import LocalChatError
 from tui.ingest import follow
@@ -55,7 +55,7 @@ class PresetsScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.current: RagConfig | None = None
+        self.current: RagConfigView | None = None
 
     def compose(self):
         yield StatusBar("Presets", id="status-bar")

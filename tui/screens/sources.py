@@ -12,12 +12,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from localchat.client import Source
+from localchat.client import SourceEntry
 from tui.highlight import CITED_STYLE, MARKER, highlighted_passage
 from tui.sanitize import clean, one_line
 
 
-def source_label(source: Source, cited: bool) -> Content:
+def source_label(source: SourceEntry, cited: bool) -> Content:
     """Two lines: number, file, page, relevance, cited; then the start of the passage."""
     page = f" p.{source.page}" if source.page else ""
     return Content.assemble(
@@ -27,11 +27,11 @@ def source_label(source: Source, cited: bool) -> Content:
         (f"  {source.relevance:.2f}", "$text-muted"),
         ("  cited" if cited else "", "italic $text-success"),
         "\n    ",
-        (one_line(source.preview or source.text, 70), "$text-muted"),
+        (one_line(source.preview or source.text or "", 70), "$text-muted"),
     )
 
 
-def breakdown(source: Source) -> Content:
+def breakdown(source: SourceEntry) -> Content:
     """The retrieval breakdown of one source, on two short lines."""
 
     def rank(value: int | None) -> str:
@@ -61,7 +61,7 @@ def breakdown(source: Source) -> Content:
     )
 
 
-def quote_span(source: Source, shown: str) -> tuple[int, int] | None:
+def quote_span(source: SourceEntry, shown: str) -> tuple[int, int] | None:
     """Where the source's quoted span is in the passage as shown (terminal escapes removed),
     or None when the source carries no quote (an older server) or it cannot be found."""
     quote = source.quote
@@ -73,7 +73,7 @@ def quote_span(source: Source, shown: str) -> tuple[int, int] | None:
     return (found, found + len(clean(quote.text))) if found >= 0 else None
 
 
-def quoted_passage(source: Source, answer: str, question: str) -> Content:
+def quoted_passage(source: SourceEntry, answer: str, question: str) -> Content:
     """The passage with the server's exact quote highlighted; without a quote, the sentence
     found by word overlap with the citing sentence (highlighted_passage)."""
     text = source.text or source.preview
@@ -92,7 +92,9 @@ class SourcesScreen(Screen):
         Binding("tab", "switch_pane", "Passage ↔ list", show=False),
     ]
 
-    def __init__(self, question: str, answer: str, sources: list[Source], selected: int | None):
+    def __init__(
+        self, question: str, answer: str, sources: list[SourceEntry], selected: int | None
+    ):
         super().__init__()
         self.question = question
         self.answer = answer

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
-from localchat.client import Source
+from localchat.client import SourceEntry
 from localchat.errors import LocalChatError
 from tui.highlight import MARKER
 from tui.readable import readable
@@ -51,7 +51,7 @@ class AnswerMessage(Vertical, can_focus=True):
         self.question = question
         self.preset = preset
         self.feed = MarkdownFeed(text)
-        self.sources: list[Source] = list(sources or [])
+        self.sources: list[SourceEntry] = list(sources or [])
         self.live = not text  # streamed now, as opposed to reopened from a saved conversation
         self.phase = "waiting" if self.live else "done"
         self.finish_reason = ""
@@ -93,7 +93,7 @@ class AnswerMessage(Vertical, can_focus=True):
 
     # -- fed by the chat screen's worker ------------------------------------------------------
 
-    def set_sources(self, sources: list[Source]) -> None:
+    def set_sources(self, sources: list[SourceEntry]) -> None:
         self.sources = sources
         label = f"Reading {len(sources)} passages and writing…" if sources else "Writing…"
         self._waiting_label = label
@@ -157,7 +157,7 @@ class AnswerMessage(Vertical, can_focus=True):
             parts.append(("stopped · ", "$warning"))
         if not self.sources:
             parts.append(("no matching passages in your library", "italic"))
-        by_file: dict[str, list[Source]] = {}
+        by_file: dict[str, list[SourceEntry]] = {}
         for source in shown:  # one file name per group: sources often share a document
             by_file.setdefault(source.filename, []).append(source)
         for filename, group in by_file.items():

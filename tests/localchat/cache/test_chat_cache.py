@@ -132,16 +132,16 @@ def test_a_new_document_invalidates_answers_it_could_change(runtime, docs):
     runtime.ingest([docs / "pump-faq.txt"])
     after = ask(runtime)
     assert after.cache == "miss"
-    assert "pump-faq.txt" in {s["filename"] for s in after.sources}
+    assert "pump-faq.txt" in {s.filename for s in after.sources}
 
 
 def test_a_deleted_document_is_never_cited_from_the_cache(runtime):
     before = ask(runtime)
-    pump_id = next(s["document_id"] for s in before.sources if s["filename"] == "pump.txt")
+    pump_id = next(s.document_id for s in before.sources if s.filename == "pump.txt")
     runtime.delete_document(pump_id)
     after = ask(runtime)
     assert after.cache == "miss"
-    assert pump_id not in {s["document_id"] for s in after.sources}
+    assert pump_id not in {s.document_id for s in after.sources}
 
 
 def test_another_process_changing_the_corpus_is_seen_at_the_next_question(settings, runtime, docs):

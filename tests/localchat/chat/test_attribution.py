@@ -43,7 +43,7 @@ def test_a_copied_sentence_gets_its_source_marker_before_the_period():
     assert text == result.text
     assert text == "Two spring valves rated for 55 bar handle pressure relief [2]. Ask me more!"
     (note,) = result.annotations
-    start, end = note["url_citation"]["start_index"], note["url_citation"]["end_index"]
+    start, end = note.url_citation.start_index, note.url_citation.end_index
     assert text[start:end] == "[2]" and result.cited == [2]
 
 
@@ -105,5 +105,5 @@ def test_streamed_text_always_equals_the_final_answer(sentences, separator, cuts
     text, result = _stream(answer, cuts)
     assert text == result.text
     for note in result.annotations:
-        span = note["url_citation"]
-        assert text[span["start_index"] : span["end_index"]] in ("[1]", "[2]")
+        span = note.url_citation
+        assert text[span.start_index : span.end_index] in ("[1]", "[2]")

@@ -16,6 +16,7 @@ from localchat.chat.citations import (
     resolve_citations,
     source_url,
 )
+from localchat.wire.sources import as_dict
 from tests.localchat.chat.helpers import source, sources
 
 THREE = sources(3)
@@ -70,19 +71,20 @@ def test_annotations_point_at_markers_with_urls_and_titles() -> None:
     assert result.text == "Designed at Google [2][1]; born in 2007 [2]."
     assert result.cited == [2, 1]
     first = result.annotations[0]
-    assert first["type"] == "url_citation"
-    span = first["url_citation"]
-    assert result.text[span["start_index"] : span["end_index"]] == "[2]"
-    assert span["url"] == "localchat://documents/12#page=4&chunk=1"
-    assert span["title"] == "doc2.pdf (p. 4)"
-    ends = [a["url_citation"]["end_index"] for a in result.annotations]
+    assert first.type == "url_citation"
+    span = first.url_citation
+    assert result.text[span.start_index : span.end_index] == "[2]"
+    assert span.url == "localchat://documents/12#page=4&chunk=1"
+    assert span.title == "doc2.pdf (p. 4)"
+    ends = [a.url_citation.end_index for a in result.annotations]
     assert ends == [22, 25, 43]
 
 
 def test_sources_extension_lists_every_used_source_with_contract_fields() -> None:
     result = resolve_citations("Only [1].", THREE)
-    assert [entry["index"] for entry in result.sources] == [1, 2, 3]
-    assert set(result.sources[0]) == {
+    assert [entry.index for entry in result.sources] == [1, 2, 3]
+    given = {key for key, value in as_dict(result.sources[0]).items() if value is not None}
+    assert given == {
         "index",
         "document_id",
         "filename",
@@ -91,7 +93,7 @@ def test_sources_extension_lists_every_used_source_with_contract_fields() -> Non
         "relevance",
         "preview",
     }
-    assert result.sources[0]["document_id"] == 11
+    assert result.sources[0].document_id == 11
 
 
 def test_source_url_shape() -> None:
@@ -100,7 +102,7 @@ def test_source_url_shape() -> None:
 
 def test_page_zero_title_has_no_page() -> None:
     result = resolve_citations("x [1]", [source(1, page=0)])
-    assert result.annotations[0]["url_citation"]["title"] == "doc1.pdf"
+    assert result.annotations[0].url_citation.title == "doc1.pdf"
 
 
 def test_no_sources_means_every_marker_is_invalid() -> None:
@@ -170,15 +172,12 @@ def _split(text: str, cuts: list[int]) -> list[str]:
 def test_annotations_cover_exactly_the_valid_markers_left(raw: str, count: int) -> None:
     used = sources(count)
     result = resolve_citations(raw, used)
-    spans = [
-        (a["url_citation"]["start_index"], a["url_citation"]["end_index"])
-        for a in result.annotations
-    ]
+    spans = [(a.url_citation.start_index, a.url_citation.end_index) for a in result.annotations]
     for (start, end), annotation in zip(spans, result.annotations, strict=True):
         number = int(result.text[start + 1 : end - 1])
         assert result.text[start:end] == f"[{number}]"
         assert 1 <= number <= count
-        assert annotation["url_citation"]["url"] == source_url(used[number - 1])
+        assert annotation.url_citation.url == source_url(used[number - 1])
     assert spans == sorted(spans)
     assert all(a[1] <= b[0] for a, b in pairwise(spans))
     # Every marker the cleaned text still holds is a valid, annotated one. (Known exception:

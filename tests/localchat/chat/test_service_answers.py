@@ -52,9 +52,9 @@ def test_extractive_quotes_the_sources_and_never_calls_the_generator(runtime):
     assert "GOGO" in result.content and "[1]" in result.content
     assert runtime.generator.calls == []
     cited = result.sources[0]
-    quote = cited["quote"]
-    assert cited["text"][quote["start"] : quote["end"]] == quote["text"]
-    assert result.annotations[0]["type"] == "url_citation"
+    quote = cited.quote
+    assert cited.text[quote.start : quote.end] == quote.text
+    assert result.annotations[0].type == "url_citation"
 
 
 def test_auto_is_extractive_for_the_bundled_model(runtime):
@@ -75,7 +75,7 @@ def test_a_streamed_answer_equals_the_final_one(runtime):
         [ChatMessage("user", QUESTION)], answer_mode="generative", use_cache=False
     )
     events = list(service.stream(request))
-    assert events[0].kind == "sources" and "quote" in events[0].sources[0]
+    assert events[0].kind == "sources" and events[0].sources[0].quote is not None
     streamed = "".join(e.text for e in events if e.kind == "delta")
     assert streamed == events[-1].result.content
 
