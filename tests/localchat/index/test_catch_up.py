@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -16,11 +16,11 @@ def write(folder: Path, name: str, text: str) -> Path:
     return folder / name
 
 
-def open_runtime(settings) -> Runtime:
-    return Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
+def open_runtime(settings) -> Resources:
+    return Resources.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
 
 
-def file_count(runtime: Runtime) -> int:
+def file_count(runtime: Resources) -> int:
     return json.loads(runtime.index_file.with_suffix(".json").read_text())["count"]
 
 
