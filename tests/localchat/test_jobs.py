@@ -107,13 +107,13 @@ def test_finished_jobs_survive_a_restart_and_cut_off_ones_say_interrupted(settin
     manager = JobManager(first)
     done = manager.wait(manager.ingest([str(good)]).id)
     gate = threading.Event()
-    original = first.ingest
+    original = first.library.ingest
 
     def stuck(*args, **kwargs):
         gate.wait(10)
         return original(*args, **kwargs)
 
-    first.ingest = stuck
+    first.library.ingest = stuck
     running = manager.ingest([str(good)])
     queued = manager.ingest([str(good)])
     # A crash: the process dies with one job running and one queued (nothing closes cleanly).

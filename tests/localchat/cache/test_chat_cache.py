@@ -148,7 +148,7 @@ def test_another_process_changing_the_corpus_is_seen_at_the_next_question(settin
     assert ask(runtime).cache == "miss" and ask(runtime).cache == "l1"
     other = open_runtime(settings)  # e.g. `localchat ingest` while the server runs
     (docs / "pump.txt").write_text(PUMP_V2)
-    other.ingest([docs / "pump.txt"])
+    other.library.ingest([docs / "pump.txt"])
     other.close()
     assert ask(runtime).cache == "miss"
 

@@ -34,7 +34,7 @@ def runtime(settings, tmp_path):
     opened.set_generator(
         ScriptedGenerator(["GOGO is converted to GENERIC [1]. The moon is made of cheese."])
     )
-    assert opened.ingest([docs]).failed == 0
+    assert opened.library.ingest([docs]).failed == 0
     yield opened
     opened.close()
 
