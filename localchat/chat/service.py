@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Iterator
 
 import msgspec
@@ -22,9 +21,10 @@ from localchat.chat.markup import without_markup
 from localchat.chat.prompt import NO_SOURCES_ANSWER, SYSTEM_PROMPT
 from localchat.chat.results import ChatEvent, ChatRequest, ChatResult, replay
 from localchat.chat.retrieve import retrieve
+from localchat.chat.timing import timed
 from localchat.chat.verbatim import VerbatimText
 from localchat.errors import ContextOverflowError, InvalidRequestError
-from localchat.generation.base import ChatMessage, GenerationParams, Usage
+from localchat.generation.base import ChatMessage, Delta, GenerationParams, Usage
 from localchat.retrieval.retriever import Retrieval
 from localchat.retrieval.rewrite import retrieval_query
 
@@ -239,17 +239,18 @@ class ChatService:
         )
 
     def _generate(self, generator, messages, params: GenerationParams, cancel, sources=()):
-        started, first, tokens = time.perf_counter(), None, 0
         deltas = generator.stream(messages, params, cancel)
         if not params.json_schema:  # JSON is returned as generated (a tag may hold quotes)
             deltas = without_markup(deltas, sources)
-        for delta in deltas:
-            if first is None and delta.text:
-                first = time.perf_counter() - started
-            if delta.usage is not None:
-                tokens = delta.usage.completion_tokens
-            yield delta
-        self.runtime.telemetry.generated(tokens, time.perf_counter() - started, first)
+        yield from timed(deltas, self.runtime.telemetry)
+
+    def complete(
+        self, prompt: str, params: GenerationParams, model: str | None, cancel=None
+    ) -> Iterator[Delta]:
+        """A raw text completion (POST /v1/completions): no retrieval, no cache; the model
+        is leased to the last token and timed like every answer."""
+        with self._lease(model) as generator:
+            yield from timed(generator.complete(prompt, params, cancel), self.runtime.telemetry)
 
 
 def preset_or_none(preset: str) -> str | None:
