@@ -67,13 +67,11 @@ class ResponseCache:
         embedder: Embedder,
         report: Callable[[str, bool], None],
     ) -> None:
-        """`report(tier, hit)` is told of every lookup (Telemetry.cache, looked up at call time
-        by the runtime, since the server swaps the runtime's telemetry after opening it).
+        """`report(tier, hit)` is told of every lookup (Telemetry.cache).
         `query_vectors` is the runtime's one QueryVectors, memoised by this cache's embedding
         tier: the retriever is given it, and the semantic answer tier embeds through it too."""
         self.settings = settings
         self.store = store
-        self.embedder = embedder
         self.report = report
         self.memory = MemoryTier(settings.l1_entries, settings.l1_bytes)
         self.sqlite = SqliteTier(store, settings.l2_entries)
