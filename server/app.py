@@ -37,6 +37,7 @@ from server.metrics import Metrics, RequestMetrics
 from server.origin import OriginGuard
 from server.security import ApiKeys, SecurityMiddleware, check_bind, host_allowlist
 from server.state import ServerState
+from server.watch import start_watching, stop_watching
 
 log = logging.getLogger("localchat.server")
 
@@ -83,10 +84,13 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Litesta
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(state.open, runtime)
+        watcher = None
         try:
+            watcher = await anyio.to_thread.run_sync(start_watching, state)  # ingest.watch
             async with mcp.running():
                 yield
         finally:
+            await anyio.to_thread.run_sync(stop_watching, watcher)
             await anyio.to_thread.run_sync(state.close)
 
     cors = settings.server.cors_origins
