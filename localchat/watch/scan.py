@@ -86,6 +86,8 @@ def look_at_paths(paths: Iterable[str], root: str, *, follow_symlinks: bool = Fa
     below them (a folder moved out of the tree sends one event for all its files)."""
     look = Look()
     for path in sorted(set(paths)):
+        if _hidden(path, root):  # .git and the like: a folder walk never goes there either
+            continue
         if os.path.isdir(path):
             sub = look_at_folder(path, follow_symlinks=follow_symlinks)
             look.present.update(sub.present)
@@ -100,11 +102,15 @@ def look_at_paths(paths: Iterable[str], root: str, *, follow_symlinks: bool = Fa
     return look
 
 
+def _hidden(path: str, root: str) -> bool:
+    relative = Path(path).relative_to(root) if Path(path).is_relative_to(root) else Path(path)
+    return any(part.startswith(".") for part in relative.parts)
+
+
 def wanted(path: str, root: str, *, follow_symlinks: bool = False) -> bool:
     """Would a folder walk ingest this file? (supported type, nothing hidden on the way,
     no symlink out of the folder unless ingest.follow_symlinks)."""
-    relative = Path(path).relative_to(root) if Path(path).is_relative_to(root) else Path(path)
-    if any(part.startswith(".") for part in relative.parts):
+    if _hidden(path, root):
         return False
     if Path(path).suffix.lower() not in SUPPORTED_SUFFIXES:
         return False

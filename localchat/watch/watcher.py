@@ -136,19 +136,15 @@ class Watcher:
     # -- threads -------------------------------------------------------------------------------
 
     def _events(self, notify) -> None:
-        from watchfiles import DefaultFilter
-
-        keep = DefaultFilter()  # .git, __pycache__, editor swap files, …
+        # Every path goes to the batch: look_at_paths applies the folder walk's own rules
+        # (hidden, unsupported), so events and rescans agree on what belongs to the library.
         try:
             while not self._stop.is_set():
                 changes = notify.watch(self._debounce_ms, STEP_MS, 1000, self._stop)
                 if isinstance(changes, str):  # 'timeout', 'stop' or 'signal'
                     continue
-                from watchfiles import Change
-
-                paths = [path for change, path in changes if keep(Change(change), path)]
-                if paths:
-                    self.batcher.add(paths)
+                if changes:
+                    self.batcher.add(path for _change, path in changes)
         except Exception:
             log.exception("file events stopped; the periodic rescan goes on")
         finally:

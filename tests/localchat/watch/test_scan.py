@@ -70,3 +70,10 @@ def test_look_at_paths_walks_new_folders_and_covers_gone_ones(tmp_path):
     look = look_at_paths([str(tmp_path / "sub"), str(tmp_path / "gone")], str(tmp_path))
     assert list(look.present) == [str(tmp_path / "sub" / "a.md")]
     assert str(tmp_path / "gone") in look.folders and str(tmp_path / "sub") in look.folders
+
+
+def test_events_inside_hidden_folders_are_ignored(tmp_path):
+    (tmp_path / ".git" / "objects").mkdir(parents=True)
+    (tmp_path / ".git" / "objects" / "notes.md").write_text("not a document")
+    look = look_at_paths([str(tmp_path / ".git" / "objects")], str(tmp_path))
+    assert look.present == {} and look.folders == [] and look.files == []
