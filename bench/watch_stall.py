@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import statistics
 import subprocess
@@ -81,6 +82,9 @@ class Result(msgspec.Struct):
     control_loop_lag: Lags  # an idle process's loop over the same interval (the machine)
     burst_live_latency: Lags  # GET /api/health/live from a client thread, during the burst
     max_stall_ratio: float  # burst max loop lag / control max loop lag
+    worst_stalls: list[tuple[float, float]] = []  # (seconds after the burst began, ms)
+    gc_max_ms: float = 0.0  # the longest garbage collection in the server during the burst
+    job_window_s: tuple[float, float] = (0.0, 0.0)  # the ingest job ran from … to (burst time)
 
 
 def count_documents(base: str) -> int:
@@ -126,7 +130,8 @@ def run(files: int, work: Path) -> Result:
             [sys.executable, "-c", CONTROL], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
         loop_samples[0] = burst  # the probe now records into the burst list
-        started = time.perf_counter()
+        started, began = time.perf_counter(), time.time()
+        outcome["began"] = began
         writer = subprocess.Popen([sys.executable, "-c", WRITER, str(folder), str(files)])
         with httpx.Client(timeout=30) as client:
             while time.monotonic() < deadline:
@@ -141,7 +146,13 @@ def run(files: int, work: Path) -> Result:
         outcome["seconds"] = time.perf_counter() - started
         loop_samples[0] = starting
         control.extend(json.loads(checker.communicate(b"")[0]))
-        outcome["jobs"] = len(httpx.get(f"{base}/api/jobs", timeout=30).json()) - jobs_before
+        listed = httpx.get(f"{base}/api/jobs", timeout=30).json()
+        outcome["jobs"] = len(listed) - jobs_before
+        outcome["began"] = began
+        if listed and listed[0]["started_at"]:
+            first = listed[max(outcome["jobs"], 1) - 1]  # newest first: the burst's earliest
+            window = (first["started_at"], listed[0]["finished_at"])
+            outcome["window"] = tuple(round(t - began, 1) for t in window)
         server.should_exit = True
 
     async def main() -> None:
@@ -152,7 +163,10 @@ def run(files: int, work: Path) -> Result:
             while not stop.is_set():
                 started = time.perf_counter()
                 await asyncio.sleep(0.01)
-                target[0].append((time.perf_counter() - started - 0.01) * 1000)
+                lag = (time.perf_counter() - started - 0.01) * 1000
+                target[0].append(lag)
+                if target[0] is burst and lag > 50:
+                    stalls.append((round(time.time() - outcome["began"], 1), round(lag)))
 
         driver = threading.Thread(target=drive, args=(target,), daemon=True)
         task = asyncio.create_task(recording_probe())
@@ -162,7 +176,21 @@ def run(files: int, work: Path) -> Result:
         await task
         driver.join(60)
 
-    asyncio.run(main())
+    stalls: list[tuple[float, float]] = []
+    gc_pauses: list[float] = []
+    gc_started = [0.0]
+
+    def gc_timer(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        elif "began" in outcome:
+            gc_pauses.append((time.perf_counter() - gc_started[0]) * 1000)
+
+    gc.callbacks.append(gc_timer)
+    try:
+        asyncio.run(main())
+    finally:
+        gc.callbacks.remove(gc_timer)
     burst_lags, control_lags = lags(burst), lags(control)
     return Result(
         files=files,
@@ -173,6 +201,9 @@ def run(files: int, work: Path) -> Result:
         control_loop_lag=control_lags,
         burst_live_latency=lags(live),
         max_stall_ratio=round(burst_lags.max_ms / max(control_lags.max_ms, 0.001), 1),
+        worst_stalls=sorted(stalls, key=lambda s: -s[1])[:8],
+        gc_max_ms=round(max(gc_pauses, default=0.0), 1),
+        job_window_s=outcome.get("window", (0.0, 0.0)),
     )
 
 
