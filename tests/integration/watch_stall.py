@@ -6,7 +6,10 @@ times `asyncio.sleep(0.01)`: the overshoot is the loop's stall. A child process 
 the burst (as an unzip would), and GET /api/health/live is timed from a client thread
 meanwhile. The idle probe before the burst is the baseline of the same run.
 
-    python -m bench.watch_stall [--files 1000] [--json]
+    python -m tests.integration.watch_stall [--files 1000] [--json]
+
+A measurement, not a test (pytest does not collect it): it lives beside the tests because it
+drives the server in process, which bench/ (a front end beside server/) may not import.
 """
 
 from __future__ import annotations
