@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -87,9 +88,15 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Litesta
         watcher = None
         try:
             watcher = await anyio.to_thread.run_sync(start_watching, state)  # ingest.watch
+            # What startup built (models, the app, discovery) lives as long as the server: out
+            # of the collector's scans, a full collection during an ingest burst stalled the
+            # event loop ~740 ms before (tests/integration/watch_stall.py, docs/benchmarks.md).
+            gc.collect()  # garbage first, so none of it is frozen
+            gc.freeze()
             async with mcp.running():
                 yield
         finally:
+            gc.unfreeze()  # an app in a longer-lived process (tests) leaves the collector as it was
             await anyio.to_thread.run_sync(stop_watching, watcher)
             await anyio.to_thread.run_sync(state.close)
 

@@ -87,6 +87,7 @@ class Result(msgspec.Struct):
     max_stall_ratio: float  # burst max loop lag / control max loop lag
     worst_stalls: list[tuple[float, float]] = []  # (seconds after the burst began, ms)
     gc_max_ms: float = 0.0  # the longest garbage collection in the server during the burst
+    gc_tracked: int = 0  # objects the collector scans in a full collection, at the burst's start
     job_window_s: tuple[float, float] = (0.0, 0.0)  # the ingest job ran from … to (burst time)
 
 
@@ -135,6 +136,7 @@ def run(files: int, work: Path) -> Result:
         loop_samples[0] = burst  # the probe now records into the burst list
         started, began = time.perf_counter(), time.time()
         outcome["began"] = began
+        outcome["tracked"] = len(gc.get_objects())
         writer = subprocess.Popen([sys.executable, "-c", WRITER, str(folder), str(files)])
         with httpx.Client(timeout=30) as client:
             while time.monotonic() < deadline:
@@ -206,6 +208,7 @@ def run(files: int, work: Path) -> Result:
         max_stall_ratio=round(burst_lags.max_ms / max(control_lags.max_ms, 0.001), 1),
         worst_stalls=sorted(stalls, key=lambda s: -s[1])[:8],
         gc_max_ms=round(max(gc_pauses, default=0.0), 1),
+        gc_tracked=outcome.get("tracked", 0),
         job_window_s=outcome.get("window", (0.0, 0.0)),
     )
 
