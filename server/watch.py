@@ -26,7 +26,7 @@ def start_watching(state: ServerState) -> Watcher | None:
     if not folders:
         return None
     watcher = Watcher(
-        WatchLibrary(state.runtime, state.jobs),
+        WatchLibrary(state.resources, state.jobs),
         folders,
         rescan_s=ingest.watch_rescan_s,
         debounce_s=ingest.watch_debounce_s,

@@ -12,7 +12,8 @@ from rich.markup import escape
 from localchat.commands.output import console
 from localchat.config import Settings, WatchFolder
 from localchat.errors import ConfigError
-from localchat.runtime import Runtime
+from localchat.jobs import JobManager
+from localchat.resources import Resources
 from localchat.watch.library import WatchLibrary
 from localchat.watch.watcher import Synced, Watcher, resolve_folders
 
@@ -40,19 +41,14 @@ def folders(args: argparse.Namespace, settings: Settings) -> list[WatchFolder]:
 def main(args: argparse.Namespace, settings: Settings, stop: threading.Event | None = None) -> int:
     err = console(stderr=True)
     chosen = resolve_folders(folders(args, settings))  # a typo fails before models load
-    runtime = Runtime.open(settings)
-    # Imported after the runtime on purpose: usearch imported before both rapidfuzz (which
-    # the runtime's cache loads) and onnxruntime makes onnxruntime's import segfault (usearch's
-    # static libstdc++ symbols win); `import localchat.jobs; import onnxruntime` crashes.
-    from localchat.jobs import JobManager
-
-    jobs = JobManager(runtime)
+    resources = Resources.open(settings)
+    jobs = JobManager(resources)
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())  # `kill` stops as cleanly as Ctrl-C
     try:
         watch = Watcher(
-            WatchLibrary(runtime, jobs),
+            WatchLibrary(resources, jobs),
             chosen,
             rescan_s=settings.ingest.watch_rescan_s,
             debounce_s=settings.ingest.watch_debounce_s,
@@ -72,7 +68,7 @@ def main(args: argparse.Namespace, settings: Settings, stop: threading.Event | N
             watch.stop()
     finally:
         jobs.close()
-        runtime.close()
+        resources.close()
     return 0
 
 

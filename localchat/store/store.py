@@ -176,13 +176,15 @@ class Store(StoreQueries):
         *,
         model: str,
         layout: str,
-    ) -> list[int]:
-        """Add a second set of chunks (a re-chunk in progress) beside the serving ones."""
+    ) -> WriteResult:
+        """Add a second set of chunks (a re-chunk in progress) beside the serving ones. Chunks
+        an interrupted run left in `layout` are replaced (their ids are `removed_chunk_ids`)."""
         with self.transaction() as conn:
-            self._delete_chunks(conn, "document_id = ? AND layout = ?", (document_id, layout))
+            stale = "document_id = ? AND layout = ?"
+            removed = self._delete_chunks(conn, stale, (document_id, layout))
             added = self._insert_chunks(conn, document_id, chunks, layout)
             self._insert_vectors(conn, vectors, model)
-        return added
+        return WriteResult(document_id, added, removed, replaced=bool(removed))
 
     def swap_layout(self, new_layout: str) -> list[int]:
         """Make new_layout the only one: drop every other layout's chunks; return their ids."""
@@ -206,6 +208,19 @@ class Store(StoreQueries):
             conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
             self._bump_version(conn)
         return removed
+
+    def rename_document(self, document_id: int, path: str, *, size: int, mtime: float) -> None:
+        """Move a document to another path with the same bytes (its chunks stay); a title
+        that was the old file's stem becomes the new one's."""
+        old = Path(self.get_document(document_id).path)
+        new = Path(path)
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE documents SET path = ?, filename = ?, size = ?, mtime = ?, "
+                "title = CASE WHEN title = ? THEN ? ELSE title END WHERE id = ?",
+                (str(new), new.name, size, mtime, old.stem, new.stem, document_id),
+            )
+            self._bump_version(conn)
 
     def _delete_chunks(self, conn: sqlite3.Connection, where: str, params: Sequence) -> list[int]:
         rows = conn.execute(f"SELECT id, content_hash FROM chunks WHERE {where}", params).fetchall()

@@ -1,17 +1,16 @@
 """The watcher's one door to the library: reads of the documents in a folder, and the writes
-(rename, delete, an ingest job). Today it calls Runtime and JobManager; when the `Library`
-owner of corpus writes (and collections) land, only this file changes."""
+(rename, delete through `Library`, ingest as a JobManager job so it shows in /api/jobs). When
+collections land, the collection is passed on from here and only this file changes."""
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
+import contextlib
 
 from localchat.errors import ConfigError, DocumentNotFoundError
 from localchat.job import Job
+from localchat.library.library import DEFAULT_COLLECTION
 from localchat.watch.scan import Known, Look, Rename
 
-DEFAULT_COLLECTION = "default"
 _FIELDS = "id, path, sha256, size, mtime"
 
 
@@ -29,16 +28,16 @@ def check_collection(name: str) -> str:
 
 
 class WatchLibrary:
-    """Adapter over an open Runtime and the JobManager that runs its writes."""
+    """Adapter over opened Resources (their Library) and the JobManager that runs ingests."""
 
-    def __init__(self, runtime, jobs) -> None:
-        self.runtime = runtime
+    def __init__(self, resources, jobs) -> None:
+        self.resources = resources
+        self.library = resources.library
         self.jobs = jobs
-        self._lock = threading.Lock()  # renames and deletes of several watchers, one at a time
 
     @property
     def store(self):
-        return self.runtime.store
+        return self.resources.store
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -62,31 +61,13 @@ class WatchLibrary:
 
     def rename(self, rename: Rename) -> None:
         """Give a document its new path: no parse, no embedding (its chunks are unchanged)."""
-        new = Path(rename.new_path)
-        with self._lock, self.store.transaction() as conn:
-            conn.execute(
-                "UPDATE documents SET path = ?, filename = ?, size = ?, mtime = ?, "
-                "title = CASE WHEN title = ? THEN ? ELSE title END WHERE id = ?",
-                (
-                    str(new),
-                    new.name,
-                    rename.size,
-                    rename.mtime,
-                    Path(rename.old_path).stem,
-                    new.stem,
-                    rename.document_id,
-                ),
-            )
-            self.store._bump_version(conn)  # filenames are in cached answers' citations
-        self.runtime.cache.invalidate()
+        self.library.rename(
+            rename.document_id, rename.new_path, size=rename.size, mtime=rename.mtime
+        )
 
     def delete(self, document: Known) -> None:
-        with self._lock:
-            try:
-                self.runtime.delete_document(document.id)
-            except DocumentNotFoundError:  # deleted meanwhile (the API, another watcher)
-                return
-        self.runtime.telemetry.stored(*self.store.counts())
+        with contextlib.suppress(DocumentNotFoundError):  # deleted meanwhile (API, a watcher)
+            self.library.delete(document.id)
 
     def ingest(self, paths: list[str], collection: str) -> Job:
         """Queue an ingest job (it shows in /api/jobs and the TUI's job cards)."""

@@ -11,7 +11,7 @@ import pytest
 
 from localchat.jobs import JobManager
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 from localchat.watch.library import WatchLibrary
 
 
@@ -28,28 +28,28 @@ class CountingEmbedder(HashEmbedder):
 
 
 class Library:
-    """Runtime + JobManager + the watcher's adapter; `loads` counts parsed files."""
+    """Resources + JobManager + the watcher's adapter; `loads` counts parsed files."""
 
     def __init__(self, settings) -> None:
         self.embedder = CountingEmbedder()
-        self.runtime = Runtime.open(settings, embedder=self.embedder, isolate_parsing=False)
+        self.resources = Resources.open(settings, embedder=self.embedder, isolate_parsing=False)
         self.loads: list[str] = []
-        load = self.runtime._load
+        load = self.resources.load
 
         def counting_load(path):
             self.loads.append(str(path))
             return load(path)
 
-        self.runtime._load = counting_load
-        self.jobs = JobManager(self.runtime)
-        self.adapter = WatchLibrary(self.runtime, self.jobs)
+        self.resources.load = counting_load  # looked up at each ingest
+        self.jobs = JobManager(self.resources)
+        self.adapter = WatchLibrary(self.resources, self.jobs)
 
     def paths(self) -> list[str]:
-        return sorted(d.path for d in self.runtime.store.list_documents())
+        return sorted(d.path for d in self.resources.store.list_documents())
 
     def close(self) -> None:
         self.jobs.close()
-        self.runtime.close()
+        self.resources.close()
 
 
 @pytest.fixture

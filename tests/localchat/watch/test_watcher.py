@@ -35,30 +35,30 @@ def test_create_modify_delete_and_rename_follow_the_folder(library, tmp_path):
         second = write(folder / "sub" / "second.md", text(2))
         wait_until(lambda: str(second) in library.paths(), what="a new file ingested")
 
-        doc = library.runtime.store.document_by_path(first)
+        doc = library.resources.store.document_by_path(first)
         write(folder / "first.md", text(1) + "\nA second paragraph about sealant.\n")
         wait_until(
-            lambda: library.runtime.store.document_by_path(first).sha256 != doc.sha256,
+            lambda: library.resources.store.document_by_path(first).sha256 != doc.sha256,
             what="the changed file replaced",
         )
-        assert library.runtime.store.document_by_path(first).id == doc.id
+        assert library.resources.store.document_by_path(first).id == doc.id
 
         texts, loads = library.embedder.texts, len(library.loads)
-        vectors = library.runtime.store.read("SELECT count(*) FROM vectors")[0][0]
+        vectors = library.resources.store.read("SELECT count(*) FROM vectors")[0][0]
         renamed = folder / "renamed.md"
         Path(first).rename(renamed)
         wait_until(lambda: str(renamed) in library.paths(), what="the rename recognised")
-        moved = library.runtime.store.document_by_path(str(renamed))
+        moved = library.resources.store.document_by_path(str(renamed))
         assert moved.id == doc.id and moved.filename == "renamed.md"
         assert first not in library.paths()
         assert (library.embedder.texts, len(library.loads)) == (texts, loads)  # no re-work
-        assert library.runtime.store.read("SELECT count(*) FROM vectors")[0][0] == vectors
+        assert library.resources.store.read("SELECT count(*) FROM vectors")[0][0] == vectors
 
-        chunks_before = library.runtime.store.counts()[1]
+        chunks_before = library.resources.store.counts()[1]
         second.unlink()
         wait_until(lambda: str(second) not in library.paths(), what="the deleted file removed")
-        assert library.runtime.store.counts()[1] < chunks_before
-        assert len(library.runtime.index) == library.runtime.store.counts()[1]
+        assert library.resources.store.counts()[1] < chunks_before
+        assert len(library.resources.index) == library.resources.store.counts()[1]
 
 
 def test_a_corrupt_pdf_fails_alone_with_its_error_in_the_job_and_the_state(library, tmp_path):
@@ -74,7 +74,7 @@ def test_a_corrupt_pdf_fails_alone_with_its_error_in_the_job_and_the_state(libra
     assert job.kind == "ingest" and job.status == "done" and job.failed == 1
     assert [e.path for e in job.errors] == [str(bad)]
     assert library.jobs.get(job.id).errors[0].code == "corrupt_file"
-    failures = WatchState(library.runtime.store).failures()
+    failures = WatchState(library.resources.store).failures()
     assert list(failures) == [str(bad)] and failures[str(bad)].job_id == job.id
     assert failures[str(bad)].message == job.errors[0].message
 
@@ -86,7 +86,7 @@ def test_a_corrupt_pdf_fails_alone_with_its_error_in_the_job_and_the_state(libra
     fixed = write(folder / "broken.md", text(4))
     watcher(library, folder).scan_folder(WatchFolder(str(folder)))
     assert str(fixed) in library.paths()
-    assert WatchState(library.runtime.store).failures() == {}
+    assert WatchState(library.resources.store).failures() == {}
 
 
 def test_a_burst_of_files_is_debounced_into_few_jobs(library, tmp_path):
@@ -122,7 +122,7 @@ def test_an_interrupted_scan_resumes_without_redoing_finished_files(settings, tm
         write(folder / f"f{n:02}.md", text(n))
     first = Library(settings)
     gate, reached = threading.Event(), threading.Event()
-    load = first.runtime._load
+    load = first.resources.load
 
     def stall_after_five(path):
         if len(first.loads) > 5:
@@ -130,7 +130,7 @@ def test_an_interrupted_scan_resumes_without_redoing_finished_files(settings, tm
             gate.wait(30)
         return load(path)
 
-    first.runtime._load = stall_after_five
+    first.resources.load = stall_after_five
     watch = watcher(first, folder).start()
     try:
         wait_until(reached.is_set, what="the scan to reach the sixth file")
@@ -145,14 +145,14 @@ def test_an_interrupted_scan_resumes_without_redoing_finished_files(settings, tm
     try:
         finished = set(second.paths())
         assert 5 <= len(finished) < 12
-        record = WatchState(second.runtime.store).scan(str(folder.resolve()))
+        record = WatchState(second.resources.store).scan(str(folder.resolve()))
         assert record is not None and record.interrupted
         synced = watcher(second, folder).scan_folder(WatchFolder(str(folder)))
         assert synced is not None and synced.resumed
         assert len(second.paths()) == 12
         assert finished.isdisjoint(second.loads)  # finished files were not read again
         assert synced.job.files_total == 12 - len(finished) and synced.unchanged == len(finished)
-        assert not WatchState(second.runtime.store).scan(str(folder.resolve())).interrupted
+        assert not WatchState(second.resources.store).scan(str(folder.resolve())).interrupted
     finally:
         second.close()
 
