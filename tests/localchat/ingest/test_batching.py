@@ -16,7 +16,7 @@ from localchat.ingest.batching import document_batches
 from localchat.ingest.loaders import load_file
 from localchat.ingest.pipeline import EMBED_BATCH, Ingestor
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 
 DONE = object()
 
@@ -88,7 +88,7 @@ class CallSizes(HashEmbedder):
 
 @pytest.fixture
 def runtime(settings):
-    runtime = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
+    runtime = Resources.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
     yield runtime
     runtime.close()
 
@@ -101,10 +101,9 @@ def test_ingesting_many_small_files_embeds_them_in_large_calls(runtime, tmp_path
     embedder = CallSizes()
     ingestor = Ingestor(
         runtime.store,
-        runtime.index,
         embedder,
         RagParams(512, 64, 5, 0.0),
-        index_file=runtime.index_file,
+        write=runtime.library.add,
         load=load_file,
     )
     report = ingestor.ingest_paths([folder])
