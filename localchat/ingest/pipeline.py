@@ -24,7 +24,10 @@ from localchat.models.embedder import Embedder
 from localchat.store.records import NewChunk, NewDocument, WriteResult, layout_id
 from localchat.store.store import Store
 
-EMBED_BATCH = 64  # sequences per embed call: enough to fill llama.cpp's batch
+# Chunks per embed call: the embedder sorts a call's texts by length, so a larger call pads
+# less (ingest/batching.py). The parsed queue holds enough small documents to fill one.
+EMBED_BATCH = 256
+PARSED_QUEUE_DOCUMENTS = 128
 _DONE = object()
 
 
@@ -110,7 +113,7 @@ class Ingestor:
             progress.record(outcome)
         cancel = cancel or threading.Event()
         started = time.perf_counter()
-        parsed_q: queue.Queue = queue.Queue(maxsize=8)
+        parsed_q: queue.Queue = queue.Queue(maxsize=PARSED_QUEUE_DOCUMENTS)
         write_q: queue.Queue = queue.Queue(maxsize=8)
         report_lock = threading.Lock()
 
