@@ -89,13 +89,11 @@ class Retriever:
         return self.bm25_plan.search(terms, limit)
 
     def vector(self, text: str, limit: int) -> tuple[np.ndarray, list[tuple[int, float]]]:
+        """(query vector, (chunk id, cosine) best first) straight from the index: during a
+        re-chunk it holds two layouts' chunks, and `_fuse` drops the ones not served."""
         query_vector = self.embed_query(text)
         keys, sims = self.index.search(query_vector, limit)
-        # During a re-chunk the index holds two layouts; only the serving one counts.
-        active = self.store.serving(keys) if len(keys) else set()
-        return query_vector, [
-            (int(k), float(s)) for k, s in zip(keys, sims, strict=True) if int(k) in active
-        ]
+        return query_vector, [(int(k), float(s)) for k, s in zip(keys, sims, strict=True)]
 
     def search(
         self,
@@ -136,10 +134,13 @@ class Retriever:
         vector_hits: list[tuple[int, float]],
         query_vector: np.ndarray | None,
     ) -> list[Hit]:
+        # One read for every candidate's row, which also drops the vector hits of a layout
+        # not being served (BM25's are checked by the store); ranks count served hits only.
+        records = self.store.serving_chunks({k for k, _ in bm25_hits} | {k for k, _ in vector_hits})
+        vector_hits = [hit for hit in vector_hits if hit[0] in records]
         rankings = [[k for k, _ in bm25_hits], [k for k, _ in vector_hits]]
         scores = rrf([r for r in rankings if r], self.rrf_k)
         keys = ordered(scores)
-        records = self.store.chunks(keys)
         bm25 = {k: (rank, score) for rank, (k, score) in enumerate(bm25_hits, start=1)}
         vec = {k: (rank, sim) for rank, (k, sim) in enumerate(vector_hits, start=1)}
         cosines = self._cosines([k for k in keys if k not in vec], query_vector)
@@ -179,13 +180,15 @@ class Retriever:
         if query_vector is None or not keys:
             return {}
         found = self.index.vectors(keys)
+        if not found:
+            return {}
         query = np.asarray(query_vector, dtype=np.float32)
         query_norm = float(np.linalg.norm(query)) or 1.0
-        cosines = {}
-        for key, vector in found.items():
-            norm = float(np.linalg.norm(vector)) or 1.0
-            cosines[key] = float(np.dot(vector, query)) / (norm * query_norm)
-        return cosines
+        matrix = np.stack(list(found.values()))
+        norms = np.linalg.norm(matrix, axis=1)
+        norms[norms == 0] = 1.0
+        cosines = (matrix @ query) / (norms * query_norm)
+        return dict(zip(found, cosines.tolist(), strict=True))
 
     @staticmethod
     def _cut(hits: list[Hit], params: RagParams, mode: Mode) -> tuple[list[Hit], list[Hit]]:

@@ -30,6 +30,13 @@ class StoreQueries:
                 found[row[0]] = ChunkRecord(*row)
         return found
 
+    def serving_chunks(self, ids: Iterable[int]) -> dict[int, ChunkRecord]:
+        """`chunks(ids)` of the chunks being served only (see `serving`), in one read."""
+        rows = self._by_ids(
+            f"{CHUNK_SELECT} WHERE c.id IN ({{}}) AND c.layout = d.layout", list(ids)
+        )
+        return {row[0]: ChunkRecord(*row) for row in rows}
+
     def document_chunks(self, document_id: int) -> list[ChunkRecord]:
         rows = self.read(
             f"{CHUNK_SELECT} WHERE c.document_id = ? AND c.layout = d.layout ORDER BY c.ordinal",
@@ -99,13 +106,14 @@ class StoreQueries:
         """
         fetch = limit
         while True:
+            # Ordering by the selected column computes bm25() once per matching row, not twice.
             rows = self.read(
-                "SELECT rowid, -bm25(chunks_fts, 1.0, 0.5) FROM chunks_fts "
-                "WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 1.0, 0.5) LIMIT ?",
+                "SELECT rowid, bm25(chunks_fts, 1.0, 0.5) AS score FROM chunks_fts "
+                "WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?",
                 (match, fetch),
             )
             serving = self.serving([r[0] for r in rows])
-            hits = [(int(r[0]), float(r[1])) for r in rows if r[0] in serving]
+            hits = [(int(r[0]), -float(r[1])) for r in rows if r[0] in serving]
             if len(hits) >= limit or len(rows) < fetch:
                 return hits[:limit]
             fetch *= 4

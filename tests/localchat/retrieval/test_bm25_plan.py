@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 
 import pytest
 from hypothesis import given, settings
@@ -125,3 +126,21 @@ def _shared_plan(factory) -> Bm25:
     if "s" not in _SHARED:
         _SHARED["s"] = Bm25(_library(factory.mktemp("bm25")))
     return _SHARED["s"]
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["cell", "cells", "xcell", "_cell", "cell_s", "cellé", "écell", "ce", "ll"]
+        ),
+        max_size=12,
+    ),
+    st.lists(st.sampled_from([" ", "-", "'", "_", "é", "1", ".\n"]), min_size=12, max_size=12),
+)
+def test_word_starts_count_as_a_leading_word_boundary_does(words, gaps):
+    # The rescorer finds prefixes without \b (faster); the counts must be \b's exactly.
+    text = "".join(w + g for w, g in zip(words, gaps, strict=False))
+    for prefixes in (["cel"], ["ce", "cel"], ["cell", "l"]):
+        alternation = "|".join(map(re.escape, sorted(prefixes, key=len, reverse=True)))
+        expected = Counter(re.findall(r"\b(?:" + alternation + r")\w*", text))
+        assert query._word_starts(re.compile("(?:" + alternation + r")\w*"), text) == expected

@@ -97,3 +97,40 @@ def test_min_similarity_cuts_vector_only_hits_never_keyword_matches(retriever):
     assert [h.filename for h in result.hits] == ["tax.txt"]  # BM25 found it: kept
     assert result.hits[0].cosine < 0.999
     assert all(h.bm25_rank is None for h in result.dropped if h.dropped.startswith("cosine"))
+
+
+def test_a_rechunk_in_progress_serves_one_layout_and_ranks_count_served_hits(retriever):
+    # A re-chunk writes the pumps document's new layout beside the old one, vectors and all:
+    # the index then holds both, and only the layout being served may come back.
+    store, index, embedder = retriever.store, retriever.index, retriever.embedder
+    (pumps,) = [d for d in store.list_documents() if d.filename == "pumps.txt"]
+    texts = ["The Zephyr pump must be primed with two litres of water, new layout."]
+    chunks = [new_chunk(texts[0], 0, content_hash="pumps-new", token_count=5)]
+    vectors = dict(zip(["pumps-new"], embedder.embed(texts), strict=True))
+    added = store.add_layout_chunks(
+        pumps.id, chunks, vectors, model=embedder.model_id, layout="2/0"
+    ).added_chunk_ids
+    index.add(np.asarray(added, dtype=np.uint64), embedder.embed(texts))
+
+    for mode in ("vector", "hybrid", "bm25"):
+        result = retriever.search("Zephyr pump primed with two litres of water", loose(), mode=mode)
+        found = [h.chunk_id for h in result.hits + result.dropped]
+        assert added[0] not in found, mode
+        assert [h.filename for h in result.hits[:1]] == ["pumps.txt"], mode
+        ranks = sorted(h.vector_rank for h in result.hits + result.dropped if h.vector_rank)
+        assert ranks == list(range(1, len(ranks) + 1)), mode  # no gap where the new one was
+
+    store.swap_layout("2/0")  # now the new layout is the one served
+    result = retriever.search("Zephyr pump primed with two litres of water", loose(), mode="vector")
+    assert result.hits[0].chunk_id == added[0] and result.hits[0].vector_rank == 1
+
+
+def test_cosines_of_bm25_only_hits_equal_the_vectors_cosines(retriever):
+    query = retriever.embed_query("tax")
+    keys = [h.chunk_id for h in retriever.search("tax return", loose()).hits]
+    cosines = retriever._cosines(keys, query)
+    stored = retriever.index.vectors(keys)
+    assert cosines.keys() == stored.keys() and cosines
+    for key, vector in stored.items():
+        expected = float(vector @ query) / (np.linalg.norm(vector) * np.linalg.norm(query))
+        assert cosines[key] == pytest.approx(expected, abs=1e-6)
