@@ -6,6 +6,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,11 @@ class OnnxEmbedder:
     Tokens come from the GGUF vocabulary of the same model (GgufTokenizer), so token counts,
     cuts and model identity agree with LlamaEmbedder's. Safe to share between threads: ONNX
     Runtime sessions may run concurrently, the tokenizer has its own lock.
+
+    The session computes on one thread; a call of several length batches runs them on
+    `threads` threads at once. A single query is one batch, so it never waits on a woken
+    pool thread (with 2 intra-op threads a 20-token query took longer than with 1, and
+    competed with the BM25 thread of a hybrid search); long calls keep every core busy.
     """
 
     def __init__(
@@ -44,9 +50,8 @@ class OnnxEmbedder:
                 hint="delete embedder-choice.json in the data dir to have it rebuilt",
             )
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads if threads > 0 else _cpu_count()
+        options.intra_op_num_threads = 1  # parallel across batches instead (embed_tokens)
         options.inter_op_num_threads = 1
-        # Idle pool threads spin by default; on shared cores that burns CPU others need.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
@@ -62,6 +67,8 @@ class OnnxEmbedder:
         self._tokenizer = tokenizer
         self._max_tokens = max_tokens
         self._lock = threading.Lock()
+        self._workers = threads if threads > 0 else _cpu_count()
+        self._pool: ThreadPoolExecutor | None = None
         self._dim = int(self._session.get_outputs()[0].shape[-1] or 384)
         self._model_id = f"{name}.{_file_hash(self._path)}"
 
@@ -97,14 +104,30 @@ class OnnxEmbedder:
         out = np.zeros((len(token_lists), self._dim), dtype=np.float32)
         if self._session is None:
             raise ModelLoadError("the embedder is closed", hint="open a new one")
-        for batch in _length_batches([len(tokens) for tokens in token_lists]):
-            out[batch] = self._run([token_lists[index] for index in batch])
+        batches = _length_batches([len(tokens) for tokens in token_lists])
+        groups = [[token_lists[index] for index in batch] for batch in batches]
+        pool = self._batch_pool() if len(batches) > 1 else None
+        results = pool.map(self._run, groups) if pool is not None else map(self._run, groups)
+        for batch, vectors in zip(batches, results, strict=True):
+            out[batch] = vectors
         return out
 
     def close(self) -> None:
         with self._lock:
             self._session = None
             self._tokenizer.close()
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+
+    def _batch_pool(self) -> ThreadPoolExecutor | None:
+        """Threads for a call's batches (None with one worker); made on the first long call."""
+        if self._workers <= 1:
+            return None
+        with self._lock:
+            if self._pool is None and self._session is not None:
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="onnx-embed")
+            return self._pool
 
     def __enter__(self) -> OnnxEmbedder:
         return self
