@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from textual.widgets import ContentSwitcher, Input, Static
+from textual.widgets import Input, Static
 
-from tests.tui.conftest import SIZE, wait_for, wizard_ready
+from tests.tui.conftest import SIZE, wait_for, wizard_pages
 from tui.screens.chat import ChatScreen
-from tui.screens.wizard import WizardScreen
 from tui.widgets.job_card import JobCard
 from tui.widgets.messages import AnswerMessage
 from tui.widgets.path_input import PathInput
@@ -15,11 +14,7 @@ from tui.widgets.path_input import PathInput
 async def test_wizard_walks_from_welcome_to_a_first_answer(empty_server, make_app, docs):
     app = make_app(empty_server.url)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen))
-        wizard = app.screen
-        await wait_for(pilot, lambda: wizard.query(ContentSwitcher))
-        pages = wizard.query_one(ContentSwitcher)
-        await wizard_ready(pilot, wizard)
+        wizard, pages = await wizard_pages(pilot)
         await pilot.pause(0.3)
         await pilot.click("#next")
         await wait_for(pilot, lambda: pages.current == "models")
@@ -57,11 +52,7 @@ async def test_wizard_walks_from_welcome_to_a_first_answer(empty_server, make_ap
 async def test_an_empty_library_gets_a_reminder_not_a_wall(empty_server, make_app):
     app = make_app(empty_server.url)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen))
-        wizard = app.screen
-        await wait_for(pilot, lambda: wizard.query(ContentSwitcher))
-        pages = wizard.query_one(ContentSwitcher)
-        await wizard_ready(pilot, wizard)
+        wizard, pages = await wizard_pages(pilot)
         wizard._go(2)
         assert pages.current == "documents"
         wizard.query_one("#next").press()
@@ -76,9 +67,7 @@ async def test_an_empty_library_gets_a_reminder_not_a_wall(empty_server, make_ap
 async def test_documents_step_takes_a_typed_path_and_enter_adds_it(empty_server, make_app, docs):
     app = make_app(empty_server.url)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen))
-        wizard = app.screen
-        await wizard_ready(pilot, wizard)
+        wizard, _ = await wizard_pages(pilot)
         wizard._go(2)
         await pilot.pause()
         path_input = wizard.query_one(PathInput)
@@ -99,9 +88,7 @@ async def test_documents_step_fits_80_columns(empty_server, make_app):
 
     app = make_app(empty_server.url)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen))
-        wizard = app.screen
-        await wizard_ready(pilot, wizard)
+        wizard, _ = await wizard_pages(pilot)
         wizard._go(2)
         text = await settled_text(pilot)
         assert "Add the sample docs" in text and "Browse…" in text
