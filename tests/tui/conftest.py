@@ -145,3 +145,19 @@ async def skip_wizard(pilot) -> None:
     await pilot.pause(0.3)
     await pilot.press("escape")
     await connected(pilot)
+
+
+async def add_path(pilot, screen, path, timeout: float = 30.0):
+    """Type `path` into the screen's path box and press Enter; the job once its card shows
+    it finished."""
+    from tui.widgets.job_card import JobCard
+    from tui.widgets.path_input import PathInput
+
+    path_input = screen.query_one(PathInput)
+    path_input.focus()
+    path_input.value = str(path)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: screen.query(JobCard))
+    card = screen.query_one(JobCard)
+    await wait_for(pilot, lambda: card.job is not None and card.job.finished, timeout=timeout)
+    return card.job

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
-from tests.tui.conftest import SIZE, wait_for, wizard_pages
+from tests.tui.conftest import SIZE, add_path, wait_for, wizard_pages
 from tui.screens.chat import ChatScreen
 from tui.widgets.job_card import JobCard
 from tui.widgets.messages import AnswerMessage
@@ -25,14 +25,8 @@ async def test_wizard_walks_from_welcome_to_a_first_answer(empty_server, make_ap
         await pilot.press("enter")  # Next has the focus: the keyboard way through the wizard
         await wait_for(pilot, lambda: pages.current == "documents")
 
-        path_input = wizard.query_one(PathInput)
-        path_input.focus()
-        path_input.value = str(docs[0].parent)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: wizard.query(JobCard))
-        card = wizard.query_one(JobCard)
-        await wait_for(pilot, lambda: card.job is not None and card.job.finished, timeout=30)
-        assert card.job.added == 2
+        job = await add_path(pilot, wizard, docs[0].parent)
+        assert job.added == 2
         await wait_for(pilot, lambda: wizard.ingested and app.status.documents == 2)
 
         await pilot.pause(0.3)

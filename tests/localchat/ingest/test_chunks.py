@@ -9,18 +9,7 @@ from localchat.ingest.chunks import chunks_from_spans, content_hash, embed_missi
 from localchat.ingest.loaders.document import Page
 from localchat.models.embedder import HashEmbedder
 from tests.factories import new_chunk, new_document
-
-
-class CountingEmbedder(HashEmbedder):
-    """The hash embedder, remembering every batch of texts it was asked to embed."""
-
-    def __init__(self) -> None:
-        super().__init__(dim=16)
-        self.calls: list[list[str]] = []
-
-    def embed(self, texts):
-        self.calls.append(list(texts))
-        return super().embed(texts)
+from tests.localchat.retrieval.test_query_vectors import CountingEmbedder
 
 
 def test_chunks_from_spans_keeps_offsets_sections_and_counts_tokens():
