@@ -174,13 +174,16 @@ def generative_server(tmp_path, generator, docs):
 
 async def test_footer_keeps_f1_to_f4_at_80_columns(generative_server, make_app):
     server = generative_server
-    from tests.tui.screen_text import settled_text
+    from tests.tui.screen_text import screen_text, settled_text
 
     server.generator._replies = [SUPPORTED * 40]
     server.generator.delay = 0.02
     app = make_app(server.url)
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
+        # The compact footer fills in its keys a beat after the screen is up (on a busy
+        # machine the screen can look settled before that): wait for it to be drawn at all.
+        await wait_for(pilot, lambda: "^q Quit" in screen_text(app))
         idle = (await settled_text(pilot)).splitlines()[-1]
         # "about nuts" ranks nuts.md first, so the scripted sentence's [1] is the source that
         # supports it and the check keeps it (a sentence citing a source that does not
@@ -188,8 +191,6 @@ async def test_footer_keeps_f1_to_f4_at_80_columns(generative_server, make_app):
         answer = await ask(pilot, "Tell me everything about nuts")
         await wait_for(pilot, lambda: answer.phase == "streaming")
         await pilot.pause(0.3)
-        from tests.tui.screen_text import screen_text
-
         busy = screen_text(app).splitlines()[-1]
         for line in (idle, busy):
             for label in ("f1 Help", "f2 Chat", "f3 Library", "f4 Presets", "^q Quit"):
