@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import queue
 import threading
 import time
@@ -17,6 +16,7 @@ from localchat.config import IngestSettings, RagParams
 from localchat.errors import LocalChatError
 from localchat.ingest.batching import document_batches, drain
 from localchat.ingest.chunker import chunk_pages
+from localchat.ingest.chunks import chunks_from_spans, embed_missing
 from localchat.ingest.files import check_file_size, file_sha256, walk_paths
 from localchat.ingest.loaders import LoadedDocument
 from localchat.ingest.progress import FileOutcome, IngestProgress, IngestReport
@@ -181,13 +181,7 @@ class Ingestor:
                 out.put(parsed)
 
     def _embed(self, batch: list[Parsed]) -> None:
-        model = self.embedder.model_id
-        hashes = {c.content_hash: c.text for p in batch for c in p.chunks}
-        known = self.store.known_vectors(hashes, model)
-        missing = [h for h in hashes if h not in known]
-        if missing:
-            vectors = self.embedder.embed([hashes[h] for h in missing])
-            known.update(zip(missing, vectors, strict=True))
+        known = embed_missing(self.store, self.embedder, (c for p in batch for c in p.chunks))
         for parsed in batch:
             parsed.vectors = {c.content_hash: known[c.content_hash] for c in parsed.chunks}
 
@@ -260,24 +254,7 @@ class Ingestor:
 
     def _chunk(self, doc: NewDocument, loaded: LoadedDocument) -> Parsed:
         spans = chunk_pages(loaded.pages, self.params.chunk_size, self.params.chunk_overlap)
-        chunks = [
-            NewChunk(
-                ordinal=s.ordinal,
-                text=s.text,
-                page=s.page,
-                char_start=s.char_start,
-                char_end=s.char_end,
-                token_count=self.embedder.count_tokens(s.text),
-                section=s.section,
-                content_hash=content_hash(s.text),
-            )
-            for s in spans
-        ]
-        return Parsed(doc, chunks)
-
-
-def content_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        return Parsed(doc, chunks_from_spans(spans, self.embedder.count_tokens))
 
 
 def _item_path(item) -> str:

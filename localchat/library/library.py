@@ -138,11 +138,7 @@ class Library:
                     hint="check that the data dir is writable and has free space; nothing of "
                     "this file was saved and any earlier version is unchanged",
                 ) from exc
-            index = self._resources.index
-            index.remove(result.removed_chunk_ids)
-            if result.added_chunk_ids:
-                keys = np.asarray(result.added_chunk_ids, dtype=np.uint64)
-                index.add(keys, np.vstack([vectors[c.content_hash] for c in chunks]))
+            self._index_written(result, chunks, vectors)
             self._resources.cache.invalidate()
         return result
 
@@ -183,15 +179,21 @@ class Library:
             written = self.store.add_layout_chunks(
                 document_id, chunks, vectors, model=model, layout=layout
             )
-            index = self._resources.index
             # Chunks an interrupted run left in this layout leave the index too, or it would
             # disagree with SQLite at the next start.
-            index.remove(written.removed_chunk_ids)
-            ids = written.added_chunk_ids
-            if ids:
-                keys = np.asarray(ids, dtype=np.uint64)
-                index.add(keys, np.vstack([vectors[c.content_hash] for c in chunks]))
-        return ids
+            self._index_written(written, chunks, vectors)
+        return written.added_chunk_ids
+
+    def _index_written(
+        self, written: WriteResult, chunks: list[NewChunk], vectors: dict[str, np.ndarray]
+    ) -> None:
+        """The vector index follows a SQLite write: the chunk ids it removed leave, the ones
+        it added (in `chunks` order) enter with their vectors."""
+        index = self._resources.index
+        index.remove(written.removed_chunk_ids)
+        if written.added_chunk_ids:
+            keys = np.asarray(written.added_chunk_ids, dtype=np.uint64)
+            index.add(keys, np.vstack([vectors[c.content_hash] for c in chunks]))
 
     def swap_layout(self, layout: str) -> list[int]:
         """Serve `layout` everywhere; the old chunks leave SQLite and the index."""

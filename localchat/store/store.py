@@ -186,6 +186,12 @@ class Store(StoreQueries):
             self._insert_vectors(conn, vectors, model)
         return WriteResult(document_id, added, removed, replaced=bool(removed))
 
+    def add_vectors(self, vectors: Mapping[str, np.ndarray], model: str) -> None:
+        """Store `model`'s vectors of chunk texts (keyed by content hash) in one transaction;
+        a text that already has a vector from `model` keeps it (a resumed re-embed)."""
+        with self.transaction() as conn:
+            self._insert_vectors(conn, vectors, model)
+
     def swap_layout(self, new_layout: str) -> list[int]:
         """Make new_layout the only one: drop every other layout's chunks; return their ids."""
         with self.transaction() as conn:
