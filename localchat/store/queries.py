@@ -15,6 +15,12 @@ CHUNK_SELECT = (
     "c.token_count, c.section, c.content_hash, d.filename, d.path "
     "FROM chunks c JOIN documents d ON d.id = c.document_id"
 )
+# Appended to a WHERE over chunks c: only the documents of the collection named by the last
+# parameter.
+IN_COLLECTION = (
+    " AND c.document_id IN (SELECT cd.document_id FROM collection_documents cd "
+    "JOIN collections k ON k.id = cd.collection_id WHERE k.name = ?)"
+)
 
 
 class StoreQueries:
@@ -92,12 +98,15 @@ class StoreQueries:
 
     # -- full-text search ------------------------------------------------------------------
 
-    def fts(self, match: str, limit: int) -> list[tuple[int, float]]:
+    def fts(
+        self, match: str, limit: int, collection: str | None = None
+    ) -> list[tuple[int, float]]:
         """(chunk id, bm25 score: higher is better) for an FTS5 MATCH expression.
 
         FTS5 ranks alone (joining chunks and documents for every matching row cost two
         thirds of the query); only the top rows are then checked against the serving chunk
         layout, fetching deeper while a re-chunk leaves the other layout's rows among them.
+        `collection` keeps the rows of that collection's documents (None: every document).
         """
         fetch = limit
         while True:
@@ -106,14 +115,15 @@ class StoreQueries:
                 "WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 1.0, 0.5) LIMIT ?",
                 (match, fetch),
             )
-            serving = self._serving_ids([r[0] for r in rows])
+            serving = self._serving_ids([r[0] for r in rows], collection)
             hits = [(int(r[0]), float(r[1])) for r in rows if r[0] in serving]
             if len(hits) >= limit or len(rows) < fetch:
                 return hits[:limit]
             fetch *= 4
 
-    def _serving_ids(self, ids: list[int]) -> set[int]:
+    def _serving_ids(self, ids: list[int], collection: str | None = None) -> set[int]:
         found: set[int] = set()
+        within = "" if collection is None else IN_COLLECTION
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
@@ -121,14 +131,18 @@ class StoreQueries:
                 r[0]
                 for r in self.read(
                     f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id "
-                    f"WHERE c.id IN ({marks}) AND c.layout = d.layout",
-                    part,
+                    f"WHERE c.id IN ({marks}) AND c.layout = d.layout{within}",
+                    [*part, *([] if collection is None else [collection])],
                 )
             )
         return found
 
-    def bm25(self, words: Sequence[str], limit: int) -> tuple[list[str], list[tuple[int, float]]]:
+    def bm25(
+        self, words: Sequence[str], limit: int, collection: str | None = None
+    ) -> tuple[list[str], list[tuple[int, float]]]:
         """BM25 over the query words: (words matched, (chunk id, score) best first).
+
+        `collection` keeps one collection's chunks; term statistics stay the library's.
 
         FTS5 matches only the rarest words that fit the row budget (query.py explains why);
         the words left out are then scored on the top rows alone, so those rows rank as the
@@ -143,7 +157,7 @@ class StoreQueries:
         kept = select_terms(words, stems, doc_freq, row_budget(rows))
         if not kept:
             return [], []
-        hits = self.fts(fts_match(kept), limit)
+        hits = self.fts(fts_match(kept), limit, collection)
         matched = {stem for w in kept for stem in stems[w]}
         # Multi-token words left out are not rescored: rare, and a phrase needs positions.
         left_out = sorted({k[0] for k in stems.values() if len(k) == 1 and k[0] not in matched})
