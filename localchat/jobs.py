@@ -22,6 +22,7 @@ from localchat.errors import JobNotFoundError
 from localchat.ingest.progress import FileOutcome, IngestProgress
 from localchat.ingest.rechunk import RechunkProgress, rechunk
 from localchat.job import Job, JobKind, JobStatus, apply_ingest, job_error, summary
+from localchat.store.collections import DEFAULT, collection_name
 from localchat.store.job_log import JobLog
 from localchat.store.records import layout_id
 
@@ -55,15 +56,19 @@ class JobManager:
         *,
         replaces: Mapping[str, Sequence[int]] | None = None,
         discard: Callable[[str], None] | None = None,
+        collection: str = DEFAULT,
     ) -> Job:
-        """Queue ingestion of paths; `failures` are files already refused (shown in the job).
+        """Queue ingestion of paths into `collection` (created when missing); `failures` are
+        files already refused (shown in the job).
 
         `replaces` maps a path to documents it supersedes: they are deleted once that path is
         ingested (never before, so a failure loses nothing), and `discard` gets their paths."""
         outcomes = list(failures)
         refused = [o for o in outcomes if o.status != "skipped"]
         superseded = {str(Path(p).resolve()): list(ids) for p, ids in (replaces or {}).items()}
+        collection = collection_name(collection, allow_all=False)  # a bad name fails now
         job = self._new("ingest")
+        job.collection = collection
         job.files_total = len(paths) + len(refused)
         job.skipped = [job_error(o) for o in outcomes if o.status == "skipped"]
         for outcome in refused:
@@ -71,7 +76,10 @@ class JobManager:
             job.failed += 1
             job.files_done += 1
         return self._submit(
-            job, lambda j: self._run_ingest(j, list(paths), len(refused), superseded, discard)
+            job,
+            lambda j: self._run_ingest(
+                j, list(paths), len(refused), superseded, discard, collection
+            ),
         )
 
     def rechunk(self) -> Job:
@@ -225,12 +233,15 @@ class JobManager:
         refused: int,
         superseded: dict[str, list[int]],
         discard: Callable[[str], None] | None,
+        collection: str = DEFAULT,
     ) -> None:
         def update(p: IngestProgress) -> None:
             with self._lock:
                 apply_ingest(job, p, refused)
 
-        report = self._runtime.ingest(paths, on_progress=update, cancel=self._cancel)
+        report = self._runtime.ingest(
+            paths, on_progress=update, cancel=self._cancel, collection=collection
+        )
         replaced = self._supersede(report.outcomes, superseded, discard)
         telemetry = self._runtime.telemetry
         telemetry.ingested(

@@ -177,7 +177,9 @@ class Runtime:
 
     # -- work --------------------------------------------------------------------------------
 
-    def ingestor(self, params: RagParams | None = None, on_written=None) -> Ingestor:
+    def ingestor(
+        self, params: RagParams | None = None, on_written=None, *, collection: str = "default"
+    ) -> Ingestor:
         return Ingestor(
             self.store,
             self.index,
@@ -188,6 +190,7 @@ class Runtime:
             on_written=self._corpus_written(on_written),
             max_file_bytes=self.settings.ingest.max_file_bytes,
             follow_symlinks=self.settings.ingest.follow_symlinks,
+            collection=collection,
         )
 
     def _corpus_written(self, then):
@@ -212,8 +215,11 @@ class Runtime:
         paths: Iterable[str | Path],
         on_progress: Callable[[IngestProgress], None] | None = None,
         cancel: threading.Event | None = None,
+        *,
+        collection: str = "default",
     ) -> IngestReport:
-        report = self.ingestor().ingest_paths(paths, on_progress, cancel)
+        """Ingest into `collection` (created when missing; files already there join it)."""
+        report = self.ingestor(collection=collection).ingest_paths(paths, on_progress, cancel)
         self.sync_index()  # our writes are in the index; this also takes in anyone else's
         return report
 
@@ -234,8 +240,16 @@ class Runtime:
                 self.index.save(self.index_file)
         return added, removed
 
-    def search(self, query: str, *, preset: str | None = None, mode: Mode = "hybrid") -> Retrieval:
-        return self.retriever.search(query, self.params(preset), mode=mode)
+    def search(
+        self,
+        query: str,
+        *,
+        preset: str | None = None,
+        mode: Mode = "hybrid",
+        collection: str | None = None,
+    ) -> Retrieval:
+        """Retrieval in one collection (None: "default", "all": the whole library)."""
+        return self.retriever.search(query, self.params(preset), mode=mode, collection=collection)
 
     def delete_document(self, document_id: int) -> list[int]:
         removed = self.store.delete_document(document_id)

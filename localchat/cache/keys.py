@@ -38,6 +38,7 @@ class AnswerKey(msgspec.Struct, frozen=True):
     verification: tuple[float, ...] = ()  # support thresholds of generative answers
     json_schema: str = ""  # structured output: a JSON answer never serves a prose request
     prefill: str = ""  # the assistant text the answer continues
+    collection: str = ""  # the collection answered from ("" without retrieval)
 
     @property
     def question(self) -> str:
@@ -61,6 +62,7 @@ class RetrievalKey(msgspec.Struct, frozen=True):
     candidates: int
     rrf_k: int
     corpus_version: int
+    collection: str = "default"
 
 
 class EmbeddingKey(msgspec.Struct, frozen=True):
@@ -97,6 +99,7 @@ def answer_key(
     decoding: str = "",
     answer_mode: str = "",
     verification: tuple[float, ...] = (),
+    collection: str = "",
 ) -> AnswerKey:
     """The AnswerKey of a chat request, numbers normalised (1 == 1.0, -0.0 == 0.0).
 
@@ -121,6 +124,7 @@ def answer_key(
         verification=tuple(_number(v) for v in verification),
         json_schema=params.json_schema,
         prefill=params.prefill,
+        collection=collection,
     )
 
 
@@ -133,9 +137,17 @@ def retrieval_key(
     candidates: int,
     rrf_k: int,
     corpus_version: int,
+    collection: str = "default",
 ) -> RetrievalKey:
     return RetrievalKey(
-        embedder, query, _normal_rag(rag), mode, int(candidates), int(rrf_k), int(corpus_version)
+        embedder,
+        query,
+        _normal_rag(rag),
+        mode,
+        int(candidates),
+        int(rrf_k),
+        int(corpus_version),
+        collection,
     )
 
 

@@ -163,15 +163,23 @@ class ResponseCache:
     # -- retrievals and query vectors ----------------------------------------------------------
 
     def retrieval(
-        self, retriever, query: str, params: RagParams, *, use_cache: bool = True
+        self,
+        retriever,
+        query: str,
+        params: RagParams,
+        *,
+        use_cache: bool = True,
+        collection: str = "default",
     ) -> Retrieval:
-        """retriever.search(query, params) (hybrid), from the cache when it was done before."""
+        """retriever.search(query, params) (hybrid) in a collection, from the cache when it was
+        done before (the collection is part of the key)."""
         if not self.enabled:
-            return retriever.search(query, params)
+            return retriever.search(query, params, collection=collection)
         started, epoch, version = time.perf_counter(), self._epoch, self.corpus_version()
         parts = retrieval_key(
             retriever.embedder.model_id, query, params, mode="hybrid",
             candidates=retriever.candidates, rrf_k=retriever.rrf_k, corpus_version=version,
+            collection=collection,
         )  # fmt: skip
         key = cache_key("retrieval", parts)
         if use_cache:
@@ -181,7 +189,7 @@ class ResponseCache:
                 found = msgspec.msgpack.decode(hit.value, type=Retrieval)
                 found.timings_ms = {"total_ms": (time.perf_counter() - started) * 1000}
                 return found
-        result = retriever.search(query, params)
+        result = retriever.search(query, params, collection=collection)
         if self._still_current(epoch, version):
             # The dropped candidates only serve "explain"; keeping them would triple the size.
             kept = msgspec.structs.replace(result, dropped=[])

@@ -84,6 +84,9 @@ class ChatService:
         """Events of a cached answer (replayed) or of a fresh one (stored when complete)."""
         split_messages(request.messages)  # a bad request fails before the cache is asked
         self.mode(request)  # so does an unknown answer mode
+        if request.preset is not None:  # and an unknown collection ("Papers" is "papers")
+            collection = self.runtime.store.resolve_collection(request.collection)
+            request = msgspec.structs.replace(request, collection=collection)
         # One generator for the whole answer: a model switch meanwhile affects the next one.
         with self._lease(request.model) as generator:
             events = self._answer(request, generator, cancel)
@@ -132,6 +135,7 @@ class ChatService:
             rrf_k=runtime.retriever.rrf_k,
             answer_mode=self.mode(request) if rag is not None else "",
             verification=(*VERIFICATION, runtime.settings.rag.decline_score),
+            collection=request.collection if rag is not None else "",
         )
 
     def mode(self, request: ChatRequest) -> str:
@@ -149,7 +153,10 @@ class ChatService:
             yield from self._plain(request, cancel, generator)
             return
         retrieval = self.retrieve(
-            retrieval_query(history, question), request.preset, use_cache=request.use_cache
+            retrieval_query(history, question),
+            request.preset,
+            use_cache=request.use_cache,
+            collection=request.collection,
         )
         pairs = [(hit_to_source(n, hit), hit) for n, hit in enumerate(retrieval.hits, start=1)]
         if not pairs and not request.params.json_schema:  # JSON mode must still answer JSON
@@ -235,14 +242,19 @@ class ChatService:
             ),
         )
 
-    def retrieve(self, query: str, preset: str, *, use_cache: bool = True) -> Retrieval:
+    def retrieve(
+        self, query: str, preset: str, *, use_cache: bool = True, collection: str = "default"
+    ) -> Retrieval:
         started = time.perf_counter()
         params = self.runtime.params(preset_or_none(preset))
         cache = getattr(self.runtime, "cache", None)
+        retriever = self.runtime.retriever
         if cache is not None:
-            result = cache.retrieval(self.runtime.retriever, query, params, use_cache=use_cache)
+            result = cache.retrieval(
+                retriever, query, params, use_cache=use_cache, collection=collection
+            )
         else:
-            result = self.runtime.retriever.search(query, params)
+            result = retriever.search(query, params, collection=collection)
         self.runtime.telemetry.retrieval(time.perf_counter() - started, len(result.hits))
         return result
 

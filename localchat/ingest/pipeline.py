@@ -21,6 +21,7 @@ from localchat.ingest.files import check_file_size, file_sha256, walk_paths
 from localchat.ingest.loaders import LoadedDocument
 from localchat.ingest.progress import FileOutcome, IngestProgress, IngestReport
 from localchat.models.embedder import Embedder
+from localchat.store.collections import DEFAULT, collection_name
 from localchat.store.records import NewChunk, NewDocument, layout_id
 from localchat.store.store import Store
 
@@ -51,8 +52,11 @@ class Ingestor:
         on_written: Callable[[FileOutcome, list[int], list[int]], None] | None = None,
         max_file_bytes: int | None = None,
         follow_symlinks: bool = False,
+        collection: str = DEFAULT,
     ) -> None:
         self.store = store
+        # Every file of the run joins it, unchanged ones too (created when missing).
+        self.collection = collection_name(collection, allow_all=False)
         self.index = index
         self.embedder = embedder
         self.params = params
@@ -191,7 +195,12 @@ class Ingestor:
         layout = layout_id(self.params.chunk_size, self.params.chunk_overlap)
         try:
             result = self.store.write_document(
-                parsed.doc, parsed.chunks, parsed.vectors, model=model, layout=layout
+                parsed.doc,
+                parsed.chunks,
+                parsed.vectors,
+                model=model,
+                layout=layout,
+                collection=self.collection,
             )
         except Exception as exc:
             raise StoreError(
@@ -227,6 +236,7 @@ class Ingestor:
             and existing.embed_model == self.embedder.model_id
             and existing.layout == layout
         ):
+            self.store.add_to_collection([existing.id], self.collection)
             return FileOutcome(
                 path=path,
                 status="unchanged",

@@ -98,9 +98,7 @@ class StoreQueries:
 
     # -- full-text search ------------------------------------------------------------------
 
-    def fts(
-        self, match: str, limit: int, collection: str | None = None
-    ) -> list[tuple[int, float]]:
+    def fts(self, match: str, limit: int, collection: str | None = None) -> list[tuple[int, float]]:
         """(chunk id, bm25 score: higher is better) for an FTS5 MATCH expression.
 
         FTS5 ranks alone (joining chunks and documents for every matching row cost two

@@ -151,9 +151,9 @@ class CountingRetriever:
         self.embedder = HashEmbedder()
         self.candidates, self.rrf_k, self.searches = 100, 60, 0
 
-    def search(self, query, params):
+    def search(self, query, params, collection="default"):
         self.searches += 1
-        return Retrieval(query, "hybrid", params, [], [], [query], {"total_ms": 5.0})
+        return Retrieval(query, "hybrid", params, [], [], [query], {"total_ms": 5.0}, collection)
 
 
 def test_retrievals_are_cached_per_corpus_version(store):
@@ -169,6 +169,16 @@ def test_retrievals_are_cached_per_corpus_version(store):
     cache.retrieval(retriever, "pump", params)
     assert retriever.searches == 4
     assert ("retrieval", True) in cache_calls(cache)
+
+
+def test_a_retrieval_is_cached_per_collection(store):
+    cache, retriever = make_cache(store), CountingRetriever()
+    params = PRESETS["balanced"]
+    cache.retrieval(retriever, "pump", params)
+    papers = cache.retrieval(retriever, "pump", params, collection="papers")
+    assert retriever.searches == 2 and papers.collection == "papers"
+    again = cache.retrieval(retriever, "pump", params, collection="papers")
+    assert retriever.searches == 2 and again.collection == "papers"
 
 
 def test_query_embeddings_persist_and_are_reported(store):
