@@ -17,10 +17,17 @@ class PathsRequest(msgspec.Struct):
     """POST /api/documents as JSON: server-side paths, each under a configured allowed root."""
 
     paths: Annotated[list[Annotated[str, Meta(min_length=1)]], Meta(min_length=1, max_length=1000)]
+    collection: str = "default"  # created when missing; files already there join it too
+
+
+class LibraryDocument(DocumentRecord, frozen=True):
+    """A document as /api/documents lists it: the stored record and its collections."""
+
+    collections: list[str] = msgspec.field(default_factory=list)
 
 
 class DocumentList(msgspec.Struct):
-    data: list[DocumentRecord]
+    data: list[LibraryDocument]
     object: str = "list"
 
 
@@ -38,6 +45,7 @@ class SearchRequest(msgspec.Struct):
     preset: str | None = None  # None: the active configuration
     mode: Literal["hybrid", "bm25", "vector"] = "hybrid"
     explain: bool = False  # also return the candidates that were cut, and why
+    collection: str | None = None  # None: "default"; "all": the whole library
 
 
 class SearchResponse(msgspec.Struct):
@@ -48,6 +56,7 @@ class SearchResponse(msgspec.Struct):
     terms: list[str]
     timings_ms: dict[str, float]
     dropped: list[Hit] | UnsetType = UNSET
+    collection: str = "default"
 
 
 # -- RAG configuration -------------------------------------------------------------------------

@@ -5,12 +5,13 @@ from __future__ import annotations
 import anyio.to_thread
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from localchat.errors import InvalidRequestError, UnsupportedMediaTypeError
 from localchat.jobs import Job
+from localchat.store.collections import collection_name
 from localchat.store.records import DocumentRecord
-from localchat.wire.api import DocumentDeleted, DocumentList, PathsRequest
+from localchat.wire.api import DocumentDeleted, DocumentList, LibraryDocument, PathsRequest
 from server.errors import decode_json
 from server.state import Core, ServerState
 from server.uploads import (
@@ -29,12 +30,15 @@ class DocumentsController(Controller):
     path = "/api/documents"
 
     @get("/", sync_to_thread=True)
-    def list_documents(self, core: Core) -> DocumentList:
-        return DocumentList(data=core.runtime.store.list_documents())
+    def list_documents(self, core: Core, collection: FromQuery[str | None] = None) -> DocumentList:
+        """Every document (`?collection=NAME`: that collection's), each with its collections."""
+        store = core.runtime.store
+        return DocumentList(data=with_collections(store, store.list_documents(collection)))
 
     @get("/{document_id:int}", sync_to_thread=True)
-    def get_document(self, document_id: FromPath[int], core: Core) -> DocumentRecord:
-        return core.runtime.store.get_document(document_id)
+    def get_document(self, document_id: FromPath[int], core: Core) -> LibraryDocument:
+        store = core.runtime.store
+        return with_collections(store, [store.get_document(document_id)])[0]
 
     @delete("/{document_id:int}", status_code=200, sync_to_thread=True)
     def delete_document(self, document_id: FromPath[int], core: Core) -> DocumentDeleted:
@@ -52,7 +56,7 @@ class DocumentsController(Controller):
         if media_type == "multipart/form-data":
             return await _add_uploads(request, core)
         if media_type in ("application/json", ""):  # no type: a program's JSON (see origin.py)
-            paths = decode_json(await request.body(), PathsRequest).paths
+            paths = decode_json(await request.body(), PathsRequest)
             return await anyio.to_thread.run_sync(_add_paths, paths, core)
         raise UnsupportedMediaTypeError(
             f"POST /api/documents does not accept {media_type or 'a body without a type'}",
@@ -64,6 +68,21 @@ class DocumentsController(Controller):
 TRUE = ("1", "true", "yes", "on")
 
 
+def with_collections(store, documents: list[DocumentRecord]) -> list[LibraryDocument]:
+    names = store.collections_of(d.id for d in documents)
+    fields = DocumentRecord.__struct_fields__
+    return [
+        LibraryDocument(**{f: getattr(d, f) for f in fields}, collections=names[d.id])
+        for d in documents
+    ]
+
+
+def upload_collection(request: Request, form) -> str:
+    """`collection=NAME` as a form field or query parameter (default "default")."""
+    value = form.get("collection") or request.query_params.get("collection") or "default"
+    return value if isinstance(value, str) else "default"
+
+
 def wants_replace(request: Request, form) -> bool:
     """`replace=true` as a form field or query parameter: an upload replaces earlier uploads
     of the same name. Without it, a different file of the same name is kept beside them."""
@@ -73,6 +92,7 @@ def wants_replace(request: Request, form) -> bool:
 
 async def _add_uploads(request: Request, core: ServerState) -> Job:
     form = await request.form()
+    collection = collection_name(upload_collection(request, form), allow_all=False)
     uploads = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
     if not uploads:
         raise InvalidRequestError(
@@ -104,14 +124,16 @@ async def _add_uploads(request: Request, core: ServerState) -> Job:
         refused,
         replaces=replaces,
         discard=lambda path: remove_upload(path, data_path),
+        collection=collection,
     )
 
 
-def _add_paths(paths: list[str], core: ServerState) -> Job:
+def _add_paths(request: PathsRequest, core: ServerState) -> Job:
+    collection = collection_name(request.collection, allow_all=False)
     roots = core.settings.server.allowed_roots
     follow = core.settings.ingest.follow_symlinks
-    files, refused = expand_paths(check_paths(paths, roots), roots, follow_symlinks=follow)
-    return core.jobs.ingest(files, refused)
+    files, refused = expand_paths(check_paths(request.paths, roots), roots, follow_symlinks=follow)
+    return core.jobs.ingest(files, refused, collection=collection)
 
 
 class JobsController(Controller):

@@ -18,7 +18,10 @@ class ModelsController(Controller):
         generator = await core.generator()
         others = await core.chat_names()
         embedding = core.runtime.embedder.model_id
-        return model_list(generator.model_id, embedding, core.started_at, others, core.aliases)
+        collections = core.runtime.store.collection_names()
+        return model_list(
+            generator.model_id, embedding, core.started_at, others, core.aliases, collections
+        )
 
     @get("/{model_id:path}")
     async def get_model(self, model_id: FromPath[str], core: Core) -> Model:
@@ -31,4 +34,5 @@ class ModelsController(Controller):
             core.started_at,
             others,
             core.aliases,
+            core.runtime.store,
         )

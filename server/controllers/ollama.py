@@ -42,7 +42,7 @@ from localchat.wire.ollama import (
     params_from,
 )
 from server.bridge import cancel_on_disconnect
-from server.catalog import canonical, check_embedding_model, resolve_chat
+from server.catalog import canonical, chat_collection, check_embedding_model, resolve_chat
 from server.errors import envelope, to_localchat_error
 from server.state import Core, ServerState
 
@@ -89,7 +89,8 @@ class OllamaController(Controller):
     async def list_tags(self, core: Core) -> TagList:
         generator = await core.generator()
         others = await core.chat_names()
-        names = [*listed_names(generator.model_id, others), *core.aliases]
+        collections = core.runtime.store.collection_names()
+        names = [*listed_names(generator.model_id, others, collections), *core.aliases]
         return TagList(models=[tag(n, generator, core.started_at) for n in dict.fromkeys(names)])
 
     @post("/show", status_code=200)
@@ -183,6 +184,7 @@ async def _answer(core: ServerState, request: Request, model, messages, data, ki
         preset=ref.preset,
         verbatim=bool(params.json_schema),
         model=ref.model,
+        collection=chat_collection(ref, data.collection, core.runtime.store),
     )
     cancel = threading.Event()
     events = core.chat_events(chat_request, cancel)

@@ -34,7 +34,7 @@ from localchat.wire.responses import (
     to_messages,
 )
 from server.bridge import cancel_on_disconnect
-from server.catalog import canonical, resolve_chat
+from server.catalog import canonical, chat_collection, resolve_chat
 from server.controllers.chat import check_json_schema, wants_fresh
 from server.errors import to_localchat_error
 from server.state import Core
@@ -157,6 +157,7 @@ class ResponsesController(Controller):
             use_cache=not wants_fresh(request),
             verbatim=bool(params.json_schema),
             model=ref.model,
+            collection=chat_collection(ref, data.collection, core.runtime.store),
         )
         cancel = threading.Event()
         events = core.chat_events(chat_request, cancel)

@@ -23,7 +23,9 @@ class SearchController(Controller):
                 param="preset",
             )
         runtime = core.runtime
-        result = runtime.search(data.query, preset=data.preset, mode=data.mode)
+        result = runtime.search(
+            data.query, preset=data.preset, mode=data.mode, collection=data.collection
+        )
         return SearchResponse(
             query=result.query,
             preset=data.preset or runtime.rag_config().preset,
@@ -31,5 +33,6 @@ class SearchController(Controller):
             hits=result.hits,
             terms=result.terms,
             timings_ms=result.timings_ms,
+            collection=result.collection,
             **({"dropped": result.dropped} if data.explain else {}),
         )
