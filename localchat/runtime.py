@@ -258,6 +258,15 @@ class Runtime:
         self.cache.invalidate()
         return removed
 
+    def delete_collection(self, name: str) -> tuple[list[int], list[int]]:
+        """Delete a collection and its documents of no other collection, from SQLite and the
+        vector index: (document ids, chunk ids) removed."""
+        documents, chunks = self.store.delete_collection(name)
+        self.index.remove(chunks)
+        self.index.save(self.index_file)
+        self.cache.invalidate()
+        return documents, chunks
+
     @property
     def generator(self):
         """The active answer model, loaded on first use (retrieval-only commands never pay)."""

@@ -20,6 +20,7 @@ from localchat.config import Settings
 from localchat.runtime import Runtime
 from server.controllers.active_models import ActiveModelsController
 from server.controllers.chat import ChatController
+from server.controllers.collections import CollectionsController
 from server.controllers.completions import CompletionsController
 from server.controllers.config import RagConfigController
 from server.controllers.documents import DocumentsController, JobsController
@@ -46,6 +47,7 @@ CONTROLLERS = [
     ModelsController,
     EmbeddingsController,
     DocumentsController,
+    CollectionsController,
     JobsController,
     SearchController,
     RagConfigController,

@@ -69,6 +69,16 @@ class Document(msgspec.Struct):
     status: str = ""
     ingested_at: str = ""
     warnings: list[str] = []
+    collections: list[str] = []
+
+
+class CollectionInfo(msgspec.Struct):
+    """One collection as GET /api/collections lists it."""
+
+    name: str
+    documents: int = 0
+    chunks: int = 0
+    created_at: str = ""
 
 
 class FileError(msgspec.Struct):
@@ -96,6 +106,7 @@ class Job(msgspec.Struct):
     errors: list[FileError] = []
     skipped: list[FileError] = []  # files a folder walk passed over, with the reason
     document_ids: list[int] = []
+    collection: str = ""
 
     @property
     def finished(self) -> bool:

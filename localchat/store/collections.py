@@ -24,6 +24,14 @@ ALL = "all"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 
 
+# The documents of collection ?1 that belong to no other collection.
+_ONLY_HERE = (
+    "SELECT document_id FROM collection_documents cd WHERE collection_id = ?1 "
+    "AND NOT EXISTS (SELECT 1 FROM collection_documents o "
+    "WHERE o.document_id = cd.document_id AND o.collection_id != ?1) ORDER BY document_id"
+)
+
+
 class CollectionInfo(msgspec.Struct, frozen=True):
     name: str
     documents: int
@@ -57,6 +65,17 @@ def not_found(name: str, known: Sequence[str]) -> CollectionNotFoundError:
         "`localchat collections create NAME` makes one)",
         param="collection",
     )
+
+
+def check_deletable(name: str) -> str:
+    if name in (DEFAULT, ALL):
+        raise InvalidRequestError(
+            f"the collection {name!r} cannot be deleted",
+            hint="delete documents one by one (DELETE /api/documents/{id}), or move them "
+            "into another collection first",
+            param="collection",
+        )
+    return name
 
 
 class CollectionQueries:
@@ -137,6 +156,12 @@ class CollectionQueries:
         )
         return np.fromiter((r[0] for r in rows), dtype=np.uint64, count=len(rows))
 
+    def documents_only_in(self, name: str) -> list[int]:
+        """Ids of the collection's documents that no other collection holds (what deleting
+        the collection deletes)."""
+        collection_id = self._collection_id(self.resolve_collection(name))
+        return [r[0] for r in self.read(_ONLY_HERE, (collection_id,))]
+
     def _collection_id(self, name: str) -> int | None:
         rows = self.read("SELECT id FROM collections WHERE name = ?", (name,))
         return rows[0][0] if rows else None
@@ -203,27 +228,12 @@ class CollectionQueries:
         """Drop a collection and the documents that belong to no other one.
 
         Returns (deleted document ids, their chunk ids, for the vector index to forget)."""
-        name = collection_name(name)
-        if name in (DEFAULT, ALL):
-            raise InvalidRequestError(
-                f"the collection {name!r} cannot be deleted",
-                hint="delete documents one by one (DELETE /api/documents/{id}), or move them "
-                "into another collection first",
-                param="collection",
-            )
+        name = check_deletable(collection_name(name))
         with self.transaction() as conn:
             collection_id = _id(conn, name)
             if collection_id is None:
                 raise not_found(name, [r[0] for r in conn.execute("SELECT name FROM collections")])
-            only_here = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT document_id FROM collection_documents cd WHERE collection_id = ? "
-                    "AND NOT EXISTS (SELECT 1 FROM collection_documents o "
-                    "WHERE o.document_id = cd.document_id AND o.collection_id != ?)",
-                    (collection_id, collection_id),
-                )
-            ]
+            only_here = [r[0] for r in conn.execute(_ONLY_HERE, (collection_id,))]
             removed: list[int] = []
             for document_id in only_here:
                 removed += self._delete_chunks(conn, "document_id = ?", (document_id,))

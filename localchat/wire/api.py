@@ -8,6 +8,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from localchat.retrieval.retriever import Hit
+from localchat.store.collections import CollectionInfo
 from localchat.store.records import DocumentRecord
 
 # -- documents ---------------------------------------------------------------------------------
@@ -28,6 +29,11 @@ class LibraryDocument(DocumentRecord, frozen=True):
 
 class DocumentList(msgspec.Struct):
     data: list[LibraryDocument]
+    object: str = "list"
+
+
+class CollectionList(msgspec.Struct):
+    data: list[CollectionInfo]
     object: str = "list"
 
 
