@@ -9,6 +9,7 @@ from localchat.client.http import (
 from localchat.client.launch import ServerHandle, ensure_server, server_url, settings_env
 from localchat.client.types import (
     Citation,
+    CollectionInfo,
     Document,
     FileError,
     Job,
@@ -20,6 +21,7 @@ from localchat.client.types import (
 
 __all__ = [
     "Citation",
+    "CollectionInfo",
     "Document",
     "FileError",
     "Job",
