@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -18,10 +18,12 @@ from localchat.index.vector_index import UsearchIndex
 from localchat.store.collections import ALL, DEFAULT
 from localchat.store.store import Store
 
-# Up to this many keys an exact comparison is cheaper than an HNSW over-fetch (reading 2,000
-# vectors from the index and one matrix product take ~1 ms; an over-fetch of a small
-# collection in a large library would have to walk most of the graph).
-EXACT_MAX_KEYS = 4096
+# Up to this many keys the scope keeps its vectors (normalised, float32: 3 MiB at 2,048 keys)
+# and compares the query with all of them: exact, and ~1 ms a query, where an over-fetch of a
+# small collection in a large library would walk most of the graph. Reading them from the
+# index costs ~15 ms per 1,000 keys, once per scope (the scope lives until the corpus
+# changes). Measured: docs/benchmarks.md, "Collections".
+EXACT_MAX_KEYS = 2048
 # The over-fetch aims this much deeper than the collection's share of the index implies.
 OVERFETCH_MARGIN = 1.5
 
@@ -32,6 +34,8 @@ class Scope:
 
     collection: str
     keys: np.ndarray | None = None  # sorted uint64 chunk ids of the serving layout
+    # (held keys, unit vectors) for the exact search, read from the index on first use.
+    vectors: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def whole(self) -> bool:
@@ -87,21 +91,31 @@ def search_within(
     if scope.keys.size == 0 or count <= 0 or len(index) == 0:
         return empty
     if scope.keys.size <= EXACT_MAX_KEYS:
-        return _exact(index, query, count, scope.keys)
+        return _exact(index, query, count, scope)
     return _overfetch(index, query, count, scope)
 
 
+def _unit_vectors(index: UsearchIndex, scope: Scope) -> tuple[np.ndarray, np.ndarray]:
+    cached = scope.vectors.get(id(index))
+    if cached is None:
+        found = index.vectors([int(k) for k in scope.keys])
+        held = np.fromiter(found, dtype=np.uint64, count=len(found))
+        matrix = np.vstack(list(found.values())) if found else np.empty((0, index.dim))
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        cached = held, (matrix / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+        if held.size == scope.keys.size:  # not while a write's vectors are still on the way
+            scope.vectors[id(index)] = cached
+    return cached
+
+
 def _exact(
-    index: UsearchIndex, query: np.ndarray, count: int, keys: np.ndarray
+    index: UsearchIndex, query: np.ndarray, count: int, scope: Scope
 ) -> tuple[np.ndarray, np.ndarray]:
-    found = index.vectors([int(k) for k in keys])
-    if not found:
+    held, matrix = _unit_vectors(index, scope)
+    if held.size == 0:
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.float32)
-    held = np.fromiter(found, dtype=np.uint64, count=len(found))
-    matrix = np.vstack(list(found.values()))
     query = np.asarray(query, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=1) * (float(np.linalg.norm(query)) or 1.0)
-    sims = (matrix @ query) / np.where(norms > 0, norms, 1.0)
+    sims = (matrix @ query) / (float(np.linalg.norm(query)) or 1.0)
     order = np.lexsort((held, -sims))[:count]  # best first, ties by key: deterministic
     return held[order], sims[order].astype(np.float32)
 
