@@ -23,7 +23,7 @@ from localchat.store.store import Store
 # small collection in a large library would walk most of the graph. Reading them from the
 # index costs ~15 ms per 1,000 keys, once per scope (the scope lives until the corpus
 # changes). Measured: docs/benchmarks.md, "Collections".
-EXACT_MAX_KEYS = 2048
+EXACT_MAX_KEYS = 8192
 # The over-fetch aims this much deeper than the collection's share of the index implies.
 OVERFETCH_MARGIN = 1.5
 

@@ -18,16 +18,20 @@ from tui.readable import readable
 from tui.sanitize import one_line
 
 ALL = "all"
-HINT = "↑↓ then Enter chooses · Esc closes · new collections: localchat collections create NAME"
+HINT = "↑↓ and Enter choose · Esc closes · more: localchat collections create NAME"
 
 
 def collection_prompt(info: CollectionInfo, active: str) -> Content:
     mark = ("● ", "$text-success") if info.name == active else ("  ", "")
-    plural = "" if info.documents == 1 else "s"
-    detail = f"{info.documents} document{plural}, {info.chunks} passages"
+    detail = f"{_count(info.documents, 'document')}, {_count(info.chunks, 'passage')}"
     if info.name == ALL:
         detail = "every document of the library"
-    return Content.assemble(mark, (one_line(info.name, 40), "bold"), (f"  {detail}", "$text-muted"))
+    name = one_line(info.name, 24).ljust(24)
+    return Content.assemble(mark, (name, "bold"), (f"  {detail}", "$text-muted"))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 class CollectionsScreen(ModalScreen[str | None]):

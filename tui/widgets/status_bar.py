@@ -52,7 +52,7 @@ class StatusBar(Static):
         if status.preset:
             parts += ["│ " if short else "│ preset ", (status.preset, "bold $text-accent"), " "]
         if status.model:
-            model = one_line(status.model, 16 if short else 28)
+            model = one_line(status.model, 12 if short else 28)
             parts += ["│ " if short else "│ model ", (model, "bold"), " "]
         if status.collection:
             parts += ["│ in ", (one_line(status.collection, 12 if short else 24), "bold"), " "]
