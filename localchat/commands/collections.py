@@ -68,11 +68,11 @@ def _done(args: argparse.Namespace, info: CollectionInfo, message: str) -> int:
 
 
 def _delete(args: argparse.Namespace, settings: Settings) -> int:
-    from localchat.runtime import Runtime  # the vector index forgets the deleted chunks
+    from localchat.resources import Resources  # the vector index forgets the deleted chunks
 
-    runtime = Runtime.open(settings, isolate_parsing=False)
+    resources = Resources.open(settings, isolate_parsing=False)
     try:
-        store = runtime.store
+        store = resources.store
         name = check_deletable(store.resolve_collection(args.name))
         doomed = store.documents_only_in(name)
         if not args.yes and not _confirmed(name, len(doomed)):
@@ -81,9 +81,9 @@ def _delete(args: argparse.Namespace, settings: Settings) -> int:
                 hint=f"run `localchat collections delete {name} --yes` to delete it and its "
                 f"{len(doomed)} documents that belong to no other collection",
             )
-        documents, chunks = runtime.delete_collection(name)
+        documents, chunks = resources.library.delete_collection(name)
     finally:
-        runtime.close()
+        resources.close()
     if args.json:
         print_json({"deleted": name, "documents_removed": documents, "chunks_removed": len(chunks)})
     else:

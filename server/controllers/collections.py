@@ -5,13 +5,14 @@ from __future__ import annotations
 from litestar import Controller, get
 
 from localchat.wire.api import CollectionList
-from server.state import Core
+from server.deps import LibraryDep, needs
 
 
 class CollectionsController(Controller):
     path = "/api/collections"
+    dependencies = needs("library")
 
     @get("/", sync_to_thread=True)
-    def list_collections(self, core: Core) -> CollectionList:
-        """ "default" first; `localchat collections` creates, renames and deletes them."""
-        return CollectionList(data=core.runtime.store.list_collections())
+    def list_collections(self, library: LibraryDep) -> CollectionList:
+        """The collections, "default" first (`localchat collections` changes them)."""
+        return CollectionList(data=library.store.list_collections())

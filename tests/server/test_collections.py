@@ -128,8 +128,8 @@ def test_search_responses_and_ollama_take_the_collection(client, papers):
 
 def test_the_openai_sdk_names_a_collection_by_model_or_extra_body(settings, runtime, tmp_path):
     (tmp_path / "rotor.md").write_bytes(PAPER)
-    assert runtime.ingest([tmp_path / "rotor.md"], collection="papers").failed == 0
-    with running_server(create_app(settings, runtime=runtime)) as base_url:
+    assert runtime.library.ingest([tmp_path / "rotor.md"], collection="papers").failed == 0
+    with running_server(create_app(settings, resources=runtime)) as base_url:
         sdk = openai.OpenAI(base_url=f"{base_url}/v1", api_key="unused", max_retries=0)
         assert "localchat/papers" in [m.id for m in sdk.models.list()]
         question = [{"role": "user", "content": "which rotor blade?"}]

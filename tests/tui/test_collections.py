@@ -21,7 +21,7 @@ ROTOR = "# Rotor blades\n\nThe titanium rotor blade is balanced with lead weight
 def papers_server(server, tmp_path):
     """The fixture server's library ("default": nuts.md, gophers.txt) plus rotor.md in papers."""
     (tmp_path / "rotor.md").write_text(ROTOR)
-    assert server.runtime.ingest([tmp_path / "rotor.md"], collection="papers").failed == 0
+    assert server.runtime.library.ingest([tmp_path / "rotor.md"], collection="papers").failed == 0
     return server
 
 

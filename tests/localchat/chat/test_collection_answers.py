@@ -19,8 +19,8 @@ def runtime(settings, tmp_path):
     (home / "pump.txt").write_text(PUMP_A)
     (work / "pump-manual.txt").write_text(PUMP_B)
     runtime = open_runtime(settings)
-    assert runtime.ingest([home]).failed == 0
-    assert runtime.ingest([work], collection="work").failed == 0
+    assert runtime.library.ingest([home]).failed == 0
+    assert runtime.library.ingest([work], collection="work").failed == 0
     yield runtime
     runtime.close()
 
@@ -51,7 +51,7 @@ def test_an_unknown_collection_fails_before_anything_runs(runtime):
 
 
 def test_ingesting_an_unchanged_file_into_another_collection_joins_it(runtime, tmp_path):
-    report = runtime.ingest([tmp_path / "home"], collection="work")
+    report = runtime.library.ingest([tmp_path / "home"], collection="work")
     assert report.unchanged == 1
     work = ask(runtime, collection="work")
     assert {s["filename"] for s in work.sources} == {"pump.txt", "pump-manual.txt"}

@@ -25,7 +25,7 @@ def tools(settings, tmp_path):
         mcp=msgspec.structs.replace(settings.mcp, allow_ingest=True),
     )
     runtime = fake_runtime(settings)
-    assert runtime.ingest([root / "home"]).failed == 0
+    assert runtime.library.ingest([root / "home"]).failed == 0
     jobs = JobManager(runtime)
     yield LibraryTools(runtime, ChatService(runtime), jobs, settings), root
     jobs.close()
