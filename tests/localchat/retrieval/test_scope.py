@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+# Before usearch (via localchat.index), as localchat/commands/evaluate.py explains: usearch's
+# extension loaded first makes llama.cpp fail to read a BPE vocabulary later in the session.
+import localchat.cache  # noqa: F401
 from localchat.config import RagParams
 from localchat.errors import CollectionNotFoundError
 from localchat.index.vector_index import UsearchIndex

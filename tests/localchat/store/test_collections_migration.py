@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# Before usearch (via localchat.index), as localchat/commands/evaluate.py explains: usearch's
+# extension loaded first makes llama.cpp fail to read a BPE vocabulary later in the session.
+import localchat.cache  # noqa: F401
 from localchat.config import PRESETS
 from localchat.index.vector_index import open_index
 from localchat.models.embedder import HashEmbedder
