@@ -18,11 +18,11 @@ from localchat.index.vector_index import UsearchIndex
 from localchat.store.collections import ALL, DEFAULT
 from localchat.store.store import Store
 
-# Up to this many keys the scope keeps its vectors (normalised, float32: 3 MiB at 2,048 keys)
-# and compares the query with all of them: exact, and ~1 ms a query, where an over-fetch of a
-# small collection in a large library would walk most of the graph. Reading them from the
-# index costs ~15 ms per 1,000 keys, once per scope (the scope lives until the corpus
-# changes). Measured: docs/benchmarks.md, "Collections".
+# Up to this many keys the scope keeps its vectors (normalised float32: 12 MiB at 8,192 keys;
+# at most `Scopes.size` scopes are kept) and compares the query with all of them: exact, and
+# 0.06-1.4 ms a query at 100k vectors, where an over-fetch of a small collection would walk
+# most of the graph. Reading them from the index costs ~30 ms per 1,000 keys, once per scope
+# (a scope lives until the corpus changes). Measured: docs/benchmarks.md, "Collections".
 EXACT_MAX_KEYS = 8192
 # The over-fetch aims this much deeper than the collection's share of the index implies.
 OVERFETCH_MARGIN = 1.5
@@ -56,7 +56,7 @@ class Scopes:
     """Resolves collection names to scopes, memoised per corpus version (every membership
     change bumps it), so a question asked of a collection reads its keys once."""
 
-    def __init__(self, store: Store, size: int = 8) -> None:
+    def __init__(self, store: Store, size: int = 4) -> None:
         self.store = store
         self.size = size
         self._memo: dict[tuple[str, int], Scope] = {}
@@ -115,7 +115,9 @@ def _exact(
     if held.size == 0:
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.float32)
     query = np.asarray(query, dtype=np.float32)
-    sims = (matrix @ query) / (float(np.linalg.norm(query)) or 1.0)
+    # einsum, not `matrix @ query`: BLAS's threads made this matrix-vector product 100x
+    # slower (13 ms vs 0.1 ms for 2,000 x 384) on a busy 2-core machine.
+    sims = np.einsum("ij,j->i", matrix, query) / (float(np.linalg.norm(query)) or 1.0)
     order = np.lexsort((held, -sims))[:count]  # best first, ties by key: deterministic
     return held[order], sims[order].astype(np.float32)
 
