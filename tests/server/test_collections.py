@@ -56,7 +56,7 @@ def test_path_ingest_takes_a_collection(settings, runtime, tmp_path):
     root = tmp_path / "root"
     root.mkdir()
     (root / "fan.txt").write_text("The cooling fan spins at two thousand revolutions.\n")
-    app = create_app(with_server(settings, allowed_roots=(str(root),)), runtime=runtime)
+    app = create_app(with_server(settings, allowed_roots=(str(root),)), resources=runtime)
     from litestar.testing import TestClient
 
     with TestClient(app, base_url=BASE_URL) as client:
