@@ -228,11 +228,15 @@ class LibraryScreen(Screen):
         self.add_paths([str(folder)], title="LocalChat documentation (sample)")
 
     def add_paths(
-        self, paths: list[str], title: str = "", replaces: Document | None = None
+        self,
+        paths: list[str],
+        title: str = "",
+        replaces: Document | None = None,
+        collection: str | None = None,
     ) -> None:
         jobs = self.query_one("#jobs", VerticalScroll)
         jobs.display = True
-        collection = self._target_collection()
+        collection = collection or self._target_collection()
         into = "" if collection == "default" else f" to {collection}"
         card = JobCard(title or "Adding " + ", ".join(Path(p).name or p for p in paths) + into)
         jobs.mount(card)
@@ -310,7 +314,10 @@ class LibraryScreen(Screen):
                 markup=False,
             )
             return
-        self.add_paths([source], title=f"Re-ingesting {one_line(doc.filename, 40)}", replaces=doc)
+        # Read again into a collection it is in, so re-reading never adds it to another.
+        home = doc.collections[0] if doc.collections else None
+        title = f"Re-ingesting {one_line(doc.filename, 40)}"
+        self.add_paths([source], title=title, replaces=doc, collection=home)
 
     def _uploaded(self, doc: Document) -> bool:
         uploads = self.app.settings.data_path / "uploads"
