@@ -16,6 +16,7 @@ MODULES = {
     "mcp": "localchat.commands.mcp",
     "models": "localchat.commands.models",
     "collections": "localchat.commands.collections",
+    "watch": "localchat.commands.watch",
 }
 
 

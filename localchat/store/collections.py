@@ -1,4 +1,4 @@
-"""Named collections: which documents a question may be answered from (schema migration 6).
+"""Named collections: which documents a question may be answered from (schema migration 7).
 
 A document belongs to one or more collections. "default" is the collection meant wherever none
 is named and cannot be renamed or deleted; "all" is no collection but the whole library (a

@@ -1,4 +1,4 @@
-"""Migration 6: a library made by schema version 5 (fixtures/library-v5.db) gains collections."""
+"""Migration 7: a library made by schema version 5 (fixtures/library-v5.db) gains collections."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_the_fixture_is_a_version_5_library(old_library):
 def test_every_existing_document_joins_default_and_stays_searchable(old_library, tmp_path):
     store = Store(old_library)
     try:
-        assert store.read("PRAGMA user_version")[0][0] == len(MIGRATIONS) == 6
+        assert store.read("PRAGMA user_version")[0][0] == len(MIGRATIONS) == 7
         documents = store.list_documents()
         assert [d.filename for d in documents] == ["cats.txt", "pumps.md", "tax.txt"]
         assert store.collections_of([d.id for d in documents]) == {
