@@ -21,6 +21,7 @@ from localchat.ingest.files import check_file_size, file_sha256, walk_paths
 from localchat.ingest.loaders import LoadedDocument
 from localchat.ingest.progress import FileOutcome, IngestProgress, IngestReport
 from localchat.models.embedder import Embedder
+from localchat.store.collections import DEFAULT, collection_name
 from localchat.store.records import NewChunk, NewDocument, WriteResult, layout_id
 from localchat.store.store import Store
 
@@ -50,6 +51,7 @@ class Write(Protocol):
         *,
         model: str,
         layout: str,
+        collection: str,
     ) -> WriteResult: ...
 
 
@@ -68,8 +70,14 @@ class Ingestor:
         load: Callable[[Path], LoadedDocument],
         max_file_bytes: int | None = None,
         follow_symlinks: bool = False,
+        collection: str = DEFAULT,
+        join: Callable[[list[int], str], int] | None = None,
     ) -> None:
         self.store = store
+        # Every file of the run joins it, unchanged ones too (created when missing): `join`
+        # (Library.join_collection) puts an unchanged file's document in it.
+        self.collection = collection_name(collection, allow_all=False)
+        self.join = join or store.add_to_collection
         self.embedder = embedder
         self.params = params
         self.write = write
@@ -195,7 +203,12 @@ class Ingestor:
     def _write(self, parsed: Parsed) -> FileOutcome:
         layout = layout_id(self.params.chunk_size, self.params.chunk_overlap)
         result = self.write(
-            parsed.doc, parsed.chunks, parsed.vectors, model=self.embedder.model_id, layout=layout
+            parsed.doc,
+            parsed.chunks,
+            parsed.vectors,
+            model=self.embedder.model_id,
+            layout=layout,
+            collection=self.collection,
         )
         return FileOutcome(
             path=parsed.doc.path,
@@ -218,6 +231,7 @@ class Ingestor:
             and existing.embed_model == self.embedder.model_id
             and existing.layout == layout
         ):
+            self.join([existing.id], self.collection)
             return FileOutcome(
                 path=path,
                 status="unchanged",

@@ -60,9 +60,10 @@ class Library:
         cancel: threading.Event | None = None,
         collection: str = DEFAULT_COLLECTION,
     ) -> IngestReport:
-        """Ingest files and folders (unchanged files are skipped, changed ones replaced)."""
+        """Ingest files and folders into `collection` (created when missing): unchanged files
+        are not read again but join it, changed ones are replaced and keep their others."""
         return self._ingest(
-            lambda ingestor: ingestor.ingest_paths(paths, on_progress, cancel), params
+            lambda ingestor: ingestor.ingest_paths(paths, on_progress, cancel), params, collection
         )
 
     def ingest_documents(
@@ -75,12 +76,16 @@ class Library:
         cancel: threading.Event | None = None,
         collection: str = DEFAULT_COLLECTION,
     ) -> IngestReport:
-        """Ingest already-loaded documents (evaluation corpora)."""
+        """Ingest already-loaded documents (evaluation corpora) into `collection`."""
         return self._ingest(
-            lambda ingestor: ingestor.ingest_documents(items, total, on_progress, cancel), params
+            lambda ingestor: ingestor.ingest_documents(items, total, on_progress, cancel),
+            params,
+            collection,
         )
 
-    def _ingest(self, run: Callable[[Ingestor], IngestReport], params) -> IngestReport:
+    def _ingest(
+        self, run: Callable[[Ingestor], IngestReport], params, collection: str
+    ) -> IngestReport:
         resources = self._resources
         settings = resources.settings
         ingestor = Ingestor(
@@ -91,6 +96,8 @@ class Library:
             load=resources.load,
             max_file_bytes=settings.ingest.max_file_bytes,
             follow_symlinks=settings.ingest.follow_symlinks,
+            collection=collection,
+            join=self.join_collection,
         )
         with self._runs:
             try:
@@ -128,10 +135,13 @@ class Library:
         layout: str,
         collection: str = DEFAULT_COLLECTION,
     ) -> WriteResult:
-        """Add a document, or replace the earlier version at its path (it keeps its id)."""
+        """Add a document, or replace the earlier version at its path (it keeps its id and its
+        collections); either way it joins `collection`."""
         with self._write:
             try:
-                result = self.store.write_document(doc, chunks, vectors, model=model, layout=layout)
+                result = self.store.write_document(
+                    doc, chunks, vectors, model=model, layout=layout, collection=collection
+                )
             except Exception as exc:
                 raise StoreError(
                     f"could not save {doc.filename}: {exc}",
@@ -156,6 +166,28 @@ class Library:
             remove_upload(path, data_path)
         self.publish_counts()
         return removed
+
+    def join_collection(self, document_ids: list[int], collection: str) -> int:
+        """Put documents into a collection (created when missing); how many joined. Searches
+        and cached answers see it at once: the corpus version changes."""
+        with self._write:
+            return self.store.add_to_collection(document_ids, collection)
+
+    def delete_collection(self, name: str) -> tuple[list[int], list[int]]:
+        """Delete a collection and its documents of no other collection (their chunks leave
+        SQLite and the index; upload copies go too): (document ids, chunk ids) removed."""
+        data_path = self._resources.settings.data_path
+        with self._write:
+            paths = {d.id: d.path for d in self.store.list_documents(name)}
+            documents, chunks = self.store.delete_collection(name)
+            self._resources.index.remove(chunks)
+            self.save_index()
+            self._resources.cache.invalidate()
+        for document_id in documents:
+            if is_upload(paths[document_id], data_path):
+                remove_upload(paths[document_id], data_path)
+        self.publish_counts()
+        return documents, chunks
 
     def rename(self, document_id: int, path: str, *, size: int, mtime: float) -> None:
         """The document's file moved to `path` with the same bytes (a watched folder saw the

@@ -16,6 +16,7 @@ from localchat.retrieval.bm25 import Bm25
 from localchat.retrieval.fusion import ordered, rrf
 from localchat.retrieval.query import query_terms
 from localchat.retrieval.query_vectors import QueryVectors
+from localchat.retrieval.scope import Scope, Scopes, search_within
 from localchat.store.store import Store
 
 Mode = Literal["hybrid", "bm25", "vector"]
@@ -48,6 +49,7 @@ class Retrieval(msgspec.Struct):
     dropped: list[Hit]  # cut by min_similarity or top_k, best first
     terms: list[str]
     timings_ms: dict[str, float]
+    collection: str = "default"  # the collection searched ("all": the whole library)
 
 
 class Retriever:
@@ -72,6 +74,7 @@ class Retriever:
         # shared with the semantic answer tier); None: every query is embedded afresh.
         self.query_vectors = query_vectors or QueryVectors(embedder)
         self.bm25_plan = Bm25(store)
+        self.scopes = Scopes(store)
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="retrieve")
 
     def close(self) -> None:
@@ -81,15 +84,25 @@ class Retriever:
     def embed_query(self, text: str) -> np.ndarray:
         return self.query_vectors.embed(text)
 
-    def bm25(self, text: str, limit: int) -> tuple[list[str], list[tuple[int, float]]]:
+    def bm25(
+        self, text: str, limit: int, scope: Scope | None = None
+    ) -> tuple[list[str], list[tuple[int, float]]]:
         """BM25 hits for the query's content words (bm25.py plans which words to match)."""
         terms = query_terms(text)
         if not terms:
             return terms, []
-        return self.bm25_plan.search(terms, limit)
+        if scope is None or scope.whole:
+            return self.bm25_plan.search(terms, limit)
+        return self.bm25_plan.search(terms, limit, collection=scope.collection)
 
-    def vector(self, text: str, limit: int) -> tuple[np.ndarray, list[tuple[int, float]]]:
+    def vector(
+        self, text: str, limit: int, scope: Scope | None = None
+    ) -> tuple[np.ndarray, list[tuple[int, float]]]:
         query_vector = self.embed_query(text)
+        if scope is not None and not scope.whole:
+            # A scope holds serving chunks only, so no layout check is needed.
+            keys, sims = search_within(self.index, query_vector, limit, scope)
+            return query_vector, [(int(k), float(s)) for k, s in zip(keys, sims, strict=True)]
         keys, sims = self.index.search(query_vector, limit)
         # During a re-chunk the index holds two layouts; only the serving one counts.
         active = self.store.serving(keys) if len(keys) else set()
@@ -104,17 +117,22 @@ class Retriever:
         *,
         mode: Mode = "hybrid",
         candidates: int | None = None,
+        collection: str | None = None,
     ) -> Retrieval:
+        """Search one collection (None: "default"; "all": the whole library)."""
         started = time.perf_counter()
+        scope = self.scopes.get(collection)
         depth = max(candidates or self.candidates, params.top_k)
         timings: dict[str, float] = {}
         bm25_future = (
-            self._pool.submit(self._timed, self.bm25, text, depth) if mode != "vector" else None
+            self._pool.submit(self._timed, self.bm25, text, depth, scope)
+            if mode != "vector"
+            else None
         )
         query_vector, vector_hits = None, []
         if mode != "bm25":
             (query_vector, vector_hits), timings["vector_ms"] = self._timed(
-                self.vector, text, depth
+                self.vector, text, depth, scope
             )
         terms, bm25_hits = [], []
         if bm25_future is not None:
@@ -122,7 +140,7 @@ class Retriever:
         hits = self._fuse(bm25_hits, vector_hits, query_vector)
         kept, dropped = self._cut(hits, params, mode)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
-        return Retrieval(text, mode, params, kept, dropped, terms, timings)
+        return Retrieval(text, mode, params, kept, dropped, terms, timings, scope.collection)
 
     @staticmethod
     def _timed(fn, *args):

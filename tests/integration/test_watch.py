@@ -86,10 +86,10 @@ def test_localchat_watch_runs_in_the_foreground_until_ctrl_c(tmp_path):
     assert "watching" in watcher.output and "1 added" in watcher.output
 
 
-def test_localchat_watch_refuses_a_missing_folder_and_another_collection(tmp_path):
+def test_localchat_watch_refuses_a_missing_folder_and_a_bad_collection(tmp_path):
     missing = run("watch", str(tmp_path / "nowhere"), data_dir=tmp_path / "data", timeout=60)
     assert missing.returncode == 2 and "does not exist" in missing.stderr
     other = run(
-        "watch", str(tmp_path), "--collection", "papers", data_dir=tmp_path / "data", timeout=60
+        "watch", str(tmp_path), "--collection", "a/b", data_dir=tmp_path / "data", timeout=60
     )
-    assert other.returncode == 2 and "only the collection 'default'" in other.stderr
+    assert other.returncode == 2 and "not a valid collection name" in other.stderr
