@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -59,21 +60,69 @@ def covers(evidence: Evidence, threshold: float = DECLINE_SCORE) -> bool:
 
 
 def answer_items(evidence: Evidence) -> list[EvidenceItem]:
-    """The quotes an extractive answer shows: the best, then close runners-up, ≤ 3 / 80 words."""
-    if evidence.best is None:
+    """The quotes an extractive answer shows: the best sentence, then close runners-up, ≤ 3
+    sentences / 80 words. Headings are never quoted; a sentence that goes on from the one
+    before it (item.follows) is shown after that one, in the passage's order."""
+    quotable = [item for item in evidence.items if not item.heading]
+    if not quotable:
         return []
-    floor = evidence.best.score - KEEP_WITHIN
+    floor = max(item.score for item in quotable) - KEEP_WITHIN
     chosen: list[EvidenceItem] = []
     words = 0
-    for item in sorted(evidence.items, key=lambda i: -i.score):
-        length = len(item.text.split())
-        if chosen and (item.score < floor or words + length > MAX_WORDS):
+    for item in sorted(quotable, key=lambda i: -i.score):
+        if item in chosen:
             continue
-        chosen.append(item)
+        if chosen and item.score < floor:
+            continue
+        group = _group(item, quotable, chosen, words)
+        if not group:
+            continue
+        length = sum(len(i.text.split()) for i in group)
+        chosen.extend(group)
         words += length
         if len(chosen) >= MAX_SENTENCES:
             break
-    return chosen
+    return _in_reading_order(chosen)
+
+
+def _group(
+    item: EvidenceItem, items: Sequence[EvidenceItem], chosen: list[EvidenceItem], words: int
+) -> list[EvidenceItem]:
+    """[the sentence item goes on from, item] when both fit the limits, else [item] when it
+    fits, else []."""
+    before = _before(item, items)
+    options = [[before, item]] if before is not None and before not in chosen else []
+    for group in [*options, [item]]:
+        length = sum(len(i.text.split()) for i in group)
+        fits = len(chosen) + len(group) <= MAX_SENTENCES and words + length <= MAX_WORDS
+        if fits or not chosen:
+            return group
+    return []
+
+
+def _before(item: EvidenceItem, items: Sequence[EvidenceItem]) -> EvidenceItem | None:
+    """The sentence `item` goes on from, when it does and that one is evidence too."""
+    if not item.follows:
+        return None
+    return next((i for i in items if i.text == item.previous), None)
+
+
+def _in_reading_order(items: list[EvidenceItem]) -> list[EvidenceItem]:
+    """Best first, but sentences of one passage that follow one another stay in order."""
+    out: list[EvidenceItem] = []
+    for item in items:
+        if item in out:
+            continue
+        run = sorted(
+            (i for i in items if i.chunk_id == item.chunk_id and i not in out),
+            key=lambda i: i.start,
+        )
+        out.extend(run if _adjacent(run) else [item])
+    return out
+
+
+def _adjacent(run: list[EvidenceItem]) -> bool:
+    return all(b.start - a.end <= 3 for a, b in itertools.pairwise(run))
 
 
 def quote_sentence(item: EvidenceItem) -> str:
