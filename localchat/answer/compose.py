@@ -15,7 +15,7 @@ KEEP_WITHIN = 0.16
 # Below this evidence score the sources do not cover the question (tuned on all 30 docs-qa
 # questions; no PubMedQA question fell below it, docs/benchmarks.md "Answer quality"); the
 # setting rag.decline_score has the same default and is what the chat service uses.
-DECLINE_SCORE = 0.82
+DECLINE_SCORE = 0.84
 
 DECLINE_ANSWER = (
     "Your documents don't seem to cover this, so I can't answer it from them. "
@@ -55,8 +55,9 @@ def is_yes_no(question: str) -> bool:
 
 
 def covers(evidence: Evidence, threshold: float = DECLINE_SCORE) -> bool:
-    """Whether the best evidence sentence scores high enough to answer from at all."""
-    return evidence.best is not None and evidence.best.score >= threshold
+    """Whether the best evidence sentence matches the question well enough to answer from
+    at all (its support: the score without the answer-kind cue)."""
+    return any(item.support >= threshold for item in evidence.items)
 
 
 def answer_items(evidence: Evidence) -> list[EvidenceItem]:

@@ -59,10 +59,17 @@ class EvidenceItem(msgspec.Struct, frozen=True):
     lexical: float  # share of the question's (idf-weighted) content words it holds
     heading: bool = False  # a heading or bare title: scored, never quoted
     previous: str = ""  # the sentence just before it in its passage that it goes on from
+    kind_bonus: float = 0.0  # part of score from giving the kind of answer asked (cues.py)
 
     @property
     def follows(self) -> bool:
         return bool(self.previous)
+
+    @property
+    def support(self) -> float:
+        """How well the sentence matches the question itself: the score without the answer-
+        kind cue (a figure in a sentence says nothing about whether it is on topic)."""
+        return self.score - self.kind_bonus
 
 
 class Evidence(msgspec.Struct, frozen=True):
@@ -113,9 +120,10 @@ def select_evidence(
         j = previous[i]
         follows = j >= 0
         score = max(base[i], base[j] - CONTINUE_GAP) if follows else base[i]
-        score += KIND_BONUS * is_kind(kind, question, sentence.text)
+        bonus = KIND_BONUS * is_kind(kind, question, sentence.text)
         before = candidates[j][1].text if follows else ""
-        scored.append(_item(source, sentence, float(cos), lex, score, before))
+        item = _item(source, sentence, float(cos), lex, score + bonus, before)
+        scored.append(msgspec.structs.replace(item, kind_bonus=bonus))
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
     chosen: list[int] = []
     used = 0

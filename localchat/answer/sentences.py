@@ -15,7 +15,7 @@ MIN_SENTENCE_CHARS = 12  # shorter pieces ("Fig. 3", "1.") carry no evidence on 
 _END = re.compile(
     r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])"
     r"|\n[ \t]*\n\s*"
-    r"|\n(?=[ \t]*(?:[-*•#]|\d+[.)])\s)"
+    r"|\n(?=[ \t]*(?:[-*•#]|#{2,6}|\d+[.)])\s)"
 )
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|Fig|fig|Eq|No|Dr|Mr|Mrs|Ms|St|al|cf)\.$")
 # A Markdown/HTML heading line ("### Timeout") ends at its newline: the text under it is
