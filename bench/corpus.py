@@ -1,7 +1,7 @@
 """Synthetic LocalChat data dirs at a given scale, built once in bulk and reused.
 
 A corpus is a real data dir (localchat.db with the product's schema, FTS5 rows, stored vectors,
-and the saved USearch index), so `Runtime.open` serves it like any user's library. It is
+and the saved USearch index), so `Resources.open` serves it like any user's library. It is
 written straight to SQLite in large transactions and added to USearch in batches; the
 embedder never runs on the synthetic texts. `vectors.f32.npy` keeps the exact vectors
 (row i = chunk id i + 1) for recall against brute force.

@@ -47,11 +47,11 @@ def settings_for(settings: Settings, data_dir: Path) -> Settings:
 
 
 def open_runtime(settings: Settings, data_dir: Path, embedder: Embedder, *, isolate: bool = False):
-    """(Runtime over data_dir, seconds it took to open)."""
-    from localchat.runtime import Runtime
+    """(Resources over data_dir, seconds it took to open)."""
+    from localchat.resources import Resources
 
     started = time.perf_counter()
-    runtime = Runtime.open(
+    runtime = Resources.open(
         settings_for(settings, data_dir), embedder=SharedEmbedder(embedder), isolate_parsing=isolate
     )
     return runtime, time.perf_counter() - started

@@ -92,7 +92,7 @@ def run(
         runtime, _ = open_runtime(settings, data_dir, embedder, isolate=True)
         cpu_start = _cpu_seconds()
         try:
-            report = runtime.ingest(paths)
+            report = runtime.library.ingest(paths)
             if not texts:
                 texts = [row[0] for row in runtime.store.read("SELECT DISTINCT text FROM chunks")]
         finally:

@@ -98,13 +98,13 @@ def _status_mb(field: str) -> float:
 def _child(data_dir: str, queries_json: str) -> None:
     from localchat.config import load_settings
     from localchat.models.embedder import open_embedder
-    from localchat.runtime import Runtime
+    from localchat.resources import Resources
 
     settings = load_settings(data_dir=data_dir)
     embedder = open_embedder(settings)
     embedder.embed(["warm up"])  # the model's own buffers are not the library's cost
     before = _status_mb("VmRSS")
-    runtime = Runtime.open(settings, embedder=embedder, isolate_parsing=False)
+    runtime = Resources.open(settings, embedder=embedder, isolate_parsing=False)
     try:
         for query in json.loads(queries_json):
             runtime.search(query)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from localchat.errors import JobNotFoundError
 from localchat.ingest.progress import FileOutcome, IngestProgress
-from localchat.ingest.rechunk import RechunkProgress, rechunk
+from localchat.ingest.rechunk import RechunkProgress
 from localchat.job import Job, JobKind, JobStatus, apply_ingest, job_error, summary
 from localchat.store.job_log import JobLog
 from localchat.store.records import layout_id
@@ -30,12 +30,14 @@ SYNC_S = 1.0  # how often an idle worker checks SQLite for another process's wri
 
 
 class JobManager:
-    """Owns one worker thread; `close()` cancels the running job and stops the worker."""
+    """Owns one worker thread; `close()` cancels the running job and stops the worker. Every
+    write a job makes goes through `resources.library`."""
 
-    def __init__(self, runtime, *, keep: int = 200) -> None:
-        self._runtime = runtime
+    def __init__(self, resources, *, keep: int = 200) -> None:
+        self._resources = resources
+        self._library = resources.library
         self._keep = keep
-        self._log = JobLog(runtime.store, Job)
+        self._log = JobLog(resources.store, Job)
         self._jobs: OrderedDict[str, Job] = OrderedDict(
             (job.id, job) for job in self._log.recent(keep)
         )
@@ -54,12 +56,11 @@ class JobManager:
         failures: Iterable[FileOutcome] = (),
         *,
         replaces: Mapping[str, Sequence[int]] | None = None,
-        discard: Callable[[str], None] | None = None,
     ) -> Job:
         """Queue ingestion of paths; `failures` are files already refused (shown in the job).
 
-        `replaces` maps a path to documents it supersedes: they are deleted once that path is
-        ingested (never before, so a failure loses nothing), and `discard` gets their paths."""
+        `replaces` maps a path to documents it supersedes: they are deleted (uploads with
+        their copies) once that path is ingested, never before, so a failure loses nothing."""
         outcomes = list(failures)
         refused = [o for o in outcomes if o.status != "skipped"]
         superseded = {str(Path(p).resolve()): list(ids) for p, ids in (replaces or {}).items()}
@@ -71,7 +72,7 @@ class JobManager:
             job.failed += 1
             job.files_done += 1
         return self._submit(
-            job, lambda j: self._run_ingest(j, list(paths), len(refused), superseded, discard)
+            job, lambda j: self._run_ingest(j, list(paths), len(refused), superseded)
         )
 
     def rechunk(self) -> Job:
@@ -93,14 +94,14 @@ class JobManager:
         """Some chunk has no vector from the serving embedding model."""
         from localchat.ingest.reembed import missing_texts
 
-        return bool(missing_texts(self._runtime.store, self._runtime.embedder.model_id))
+        return bool(missing_texts(self._resources.store, self._resources.embedder.model_id))
 
     def needs_rechunk(self) -> bool:
         """A document not in the active layout: a re-chunk was interrupted or never ran."""
-        params = self._runtime.params()
+        params = self._resources.params()
         layout = layout_id(params.chunk_size, params.chunk_overlap)
         return any(
-            doc_layout != layout for doc_layout in self._runtime.store.active_layouts().values()
+            doc_layout != layout for doc_layout in self._resources.store.active_layouts().values()
         )
 
     # -- reading -------------------------------------------------------------------------------
@@ -185,13 +186,12 @@ class JobManager:
 
     def _sync_index(self) -> None:
         try:
-            added, removed = self._runtime.sync_index()
+            added, removed = self._library.sync_index()
         except Exception:  # a failed catch-up must not stop the worker; the next one retries
             log.exception("could not catch the vector index up with SQLite")
             return
         if added or removed:
             log.info("vector index caught up with SQLite: %d added, %d removed", added, removed)
-            self._runtime.telemetry.stored(*self._runtime.store.counts())
 
     def _loop(self) -> None:
         while (item := self._next()) is not None:
@@ -224,19 +224,13 @@ class JobManager:
         paths: list[str],
         refused: int,
         superseded: dict[str, list[int]],
-        discard: Callable[[str], None] | None,
     ) -> None:
         def update(p: IngestProgress) -> None:
             with self._lock:
                 apply_ingest(job, p, refused)
 
-        report = self._runtime.ingest(paths, on_progress=update, cancel=self._cancel)
-        replaced = self._supersede(report.outcomes, superseded, discard)
-        telemetry = self._runtime.telemetry
-        telemetry.ingested(
-            report.added + report.replaced, report.chunks, report.tokens, report.seconds
-        )
-        telemetry.stored(*self._runtime.store.counts())
+        report = self._library.ingest(paths, on_progress=update, cancel=self._cancel)
+        replaced = self._supersede(report.outcomes, superseded)
         with self._lock:
             job.files_total = report.files + refused
             job.errors = job.errors[:refused] + [job_error(o) for o in report.errors]
@@ -246,12 +240,7 @@ class JobManager:
             status: JobStatus = "cancelled" if report.cancelled else "done"
             self._finish(job, status, summary(job))
 
-    def _supersede(
-        self,
-        outcomes: Sequence[FileOutcome],
-        superseded: dict[str, list[int]],
-        discard: Callable[[str], None] | None,
-    ) -> int:
+    def _supersede(self, outcomes: Sequence[FileOutcome], superseded: dict[str, list[int]]) -> int:
         """Delete the documents each newly ingested path replaces; how many paths did."""
         count = 0
         for outcome in outcomes:
@@ -259,10 +248,7 @@ class JobManager:
             if outcome.status == "failed" or not old:
                 continue
             for document_id in old:
-                path = self._runtime.store.get_document(document_id).path
-                self._runtime.delete_document(document_id)
-                if discard is not None:
-                    discard(path)
+                self._library.delete(document_id)
             count += outcome.status == "added"
         return count
 
@@ -273,8 +259,7 @@ class JobManager:
                 job.chunks, job.tokens, job.current = p.chunks, p.tokens, p.current
                 job.progress = p.documents_done / p.documents_total if p.documents_total else 1.0
 
-        report = rechunk(self._runtime, self._runtime.params(), update, self._cancel)
-        self._runtime.telemetry.stored(*self._runtime.store.counts())
+        report = self._library.rechunk(self._resources.params(), update, self._cancel)
         with self._lock:
             job.errors = [job_error(o) for o in report.errors]
             job.failed = len(report.errors)
@@ -295,36 +280,16 @@ class JobManager:
                 )
 
     def _run_reembed(self, job: Job, embedder, name: str) -> None:
-        from localchat.index.vector_index import UsearchIndex, index_path
-        from localchat.ingest.reembed import ReembedProgress, reembed
-
-        runtime = self._runtime
-        swap = embedder is not None and embedder.model_id != runtime.embedder.model_id
-        embedder = embedder or runtime.embedder
-        # A new model gets its own index, built beside the serving one from its own vectors.
-        index = UsearchIndex(embedder.dim) if swap else runtime.index
-        if swap:
-            from localchat.index.vector_index import rebuild
-
-            rebuild(index, runtime.store, embedder.model_id)  # what an earlier run left
-        target = index_path(runtime.settings.data_path, embedder.model_id)
+        from localchat.ingest.reembed import ReembedProgress, switch_embedder
 
         def update(p: ReembedProgress) -> None:
             with self._lock:
                 job.chunks, job.tokens = p.texts_done, p.tokens
                 job.progress = p.texts_done / p.texts_total if p.texts_total else 1.0
 
-        try:
-            report = reembed(runtime.store, embedder, index, target, update, self._cancel)
-        except Exception:
-            if swap:
-                embedder.close()  # never served; the previous model keeps serving
-            raise
-        if not report.complete:
-            with self._lock:
-                self._finish(job, "cancelled", "stopped; the previous vectors keep serving")
-            return
-        if swap:
-            runtime.swap_embedder(embedder, index, name)
+        report = switch_embedder(self._resources, embedder, name, update, self._cancel)
         with self._lock:
-            self._finish(job, "done", f"{report.texts} texts embedded with {report.model}")
+            if not report.complete:
+                self._finish(job, "cancelled", "stopped; the previous vectors keep serving")
+            else:
+                self._finish(job, "done", f"{report.texts} texts embedded with {report.model}")

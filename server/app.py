@@ -12,12 +12,13 @@ import anyio.to_thread
 import msgspec
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
-from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
 from localchat.config import Settings
-from localchat.runtime import Runtime
+from localchat.resources import Resources
+from localchat.telemetry import Telemetry
 from server.controllers.active_models import ActiveModelsController
 from server.controllers.chat import ChatController
 from server.controllers.completions import CompletionsController
@@ -33,7 +34,7 @@ from server.controllers.unprefixed import UNPREFIXED
 from server.errors import EXCEPTION_HANDLERS
 from server.limits import RouteBodyLimits
 from server.mcp_http import McpEndpoint, mcp_route
-from server.metrics import Metrics, RequestMetrics
+from server.metrics import Metrics, PrometheusTelemetry, RequestMetrics, count_unmatched
 from server.origin import OriginGuard
 from server.security import ApiKeys, SecurityMiddleware, check_bind, host_allowlist
 from server.state import ServerState
@@ -71,18 +72,25 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
-def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Litestar:
-    """The server app. Opens a Runtime in its lifespan, or uses `runtime` (left open at
-    shutdown: its owner closes it)."""
+def create_app(
+    settings: Settings,
+    *,
+    resources: Resources | None = None,
+    telemetry: Telemetry | None = None,
+) -> Litestar:
+    """The server app. Its lifespan opens Resources reporting to the app's Prometheus metrics
+    (and on to `telemetry`, if given). Or it serves `resources` opened by the caller (tests,
+    embedding apps), left open at shutdown: their own telemetry stays, and when that is a
+    PrometheusTelemetry its metrics are the app's."""
     keys = ApiKeys(settings.server.api_keys, settings.server.api_keys_file)
     check_bind(settings.server, keys)
-    metrics = Metrics()
+    metrics = metrics_for(resources)
     state = ServerState(settings, metrics)
     mcp = McpEndpoint(state)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        await anyio.to_thread.run_sync(state.open, runtime)
+        await anyio.to_thread.run_sync(state.open, resources, telemetry)
         try:
             async with mcp.running():
                 yield
@@ -92,23 +100,29 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Litesta
     cors = settings.server.cors_origins
     app = Litestar(
         route_handlers=[*CONTROLLERS, mcp_route(mcp)],
-        dependencies={"core": Provide(lambda: state, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[
+            # First, so it times and counts what the guards below refuse too.
+            DefineMiddleware(RequestMetrics, metrics=metrics),
             SecurityMiddleware(host_allowlist(settings.server), keys),
             OriginGuard(cors),
             RouteBodyLimits(settings),
         ],
+        after_exception=[count_unmatched(metrics)],
         lifespan=[lifespan],
         request_max_body_size=settings.server.max_body_bytes,
         cors_config=CORSConfig(allow_origins=list(cors)) if cors else None,
         openapi_config=openapi_config(),
         debug=False,
     )
-    # Outermost wrapper, so unknown routes and error responses are counted too.
-    app.asgi_handler = RequestMetrics(app.asgi_handler, metrics)
-    app.state.core = state
+    app.state.server = state  # the controllers' dependencies come from here (server/deps.py)
     return app
+
+
+def metrics_for(resources: Resources | None) -> Metrics:
+    """The app's metrics: those an injected Resources already reports to, or new ones."""
+    telemetry = getattr(resources, "telemetry", None)
+    return telemetry.metrics if isinstance(telemetry, PrometheusTelemetry) else Metrics()
 
 
 def serve(settings: Settings, *, host: str | None = None, port: int | None = None) -> int:

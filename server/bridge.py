@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -78,3 +78,23 @@ async def cancel_on_disconnect(receive: Callable[[], Any], cancel: threading.Eve
         yield
     finally:
         task.cancel()
+
+
+class ChatThreads:
+    """The threads that run chat and completion streams (the `threads` dependency). Waiting
+    for the model's lock happens here, so more requests than threads queue in the executor,
+    never on the event loop."""
+
+    def __init__(self, size: int) -> None:
+        self._executor = ThreadPoolExecutor(size, thread_name_prefix="localchat-chat")
+
+    def iterate(self, make: Callable[[], Iterator[T]], cancel: threading.Event) -> AsyncIterator[T]:
+        """Any blocking iterator (a chat stream, a raw completion) on these threads."""
+        return iterate_in_thread(make, self._executor, cancel)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def answer(self, chat, request, cancel: threading.Event) -> AsyncIterator:
+        """The chat service's events for `request` (ChatService.stream) on these threads."""
+        return self.iterate(lambda: chat.stream(request, cancel), cancel)

@@ -49,7 +49,7 @@ class McpEndpoint:
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         state = self.state
-        tools = LibraryTools(state.runtime, state.chat, state.jobs, state.settings)
+        tools = LibraryTools(state.resources, state.chat, state.jobs, state.settings)
         server = build_server(tools)
         self.manager = StreamableHTTPSessionManager(
             app=server._lowlevel_server,  # the SDK's own streamable_http_app() does the same

@@ -1,8 +1,8 @@
 """Prometheus metrics: the only module importing prometheus_client.
 
 `Metrics` owns a registry per app (no global state); `PrometheusTelemetry` is the core's
-Telemetry feeding it; `RequestMetrics` wraps the ASGI app so every request is counted under
-its route template, including unknown routes and errors.
+Telemetry feeding it; `RequestMetrics` (middleware) counts every request under its route
+template, errors included, and `count_unmatched` the requests no route matched.
 """
 
 from __future__ import annotations
@@ -146,7 +146,9 @@ class PrometheusTelemetry:
 
 
 class RequestMetrics:
-    """ASGI wrapper around the whole app: counts every HTTP request by route template."""
+    """Litestar middleware (outermost of the app's): counts and times every request a route
+    answered, by route template, the whole stream included. Requests no route matched (404,
+    405) never reach route middleware; `count_unmatched` counts those."""
 
     def __init__(self, app: Any, metrics: Metrics) -> None:
         self.app = app
@@ -167,9 +169,26 @@ class RequestMetrics:
 
         try:
             await self.app(scope, receive, watch)
+        except Exception as exc:  # answered by the app's error mapping, outside this one
+            status = _status_of(exc)
+            raise
         finally:
-            # The router writes the matched template into the shared scope dict.
             route = scope.get("path_template") or "unmatched"
             self.metrics.observe_request(
                 route, scope["method"], status, time.perf_counter() - started
             )
+
+
+def count_unmatched(metrics: Metrics):
+    """An `after_exception` hook counting the requests no route matched (the router raised
+    404 or 405 before any middleware ran); those of matched routes RequestMetrics counts."""
+
+    async def after_exception(exc: Exception, scope: Any) -> None:
+        if scope.get("type") == "http" and "route_handler" not in scope:
+            metrics.observe_request("unmatched", scope["method"], _status_of(exc), 0.0)
+
+    return after_exception
+
+
+def _status_of(exc: Exception) -> int:
+    return int(getattr(exc, "status_code", None) or getattr(exc, "status", None) or 500)

@@ -13,11 +13,11 @@ from litestar import Request, Response
 from litestar.response import Stream
 
 from localchat.errors import ToolsUnsupportedError
-from server.state import ServerState
+from server.bridge import ChatThreads
 
 
 async def relay_tool_request(
-    core: ServerState, generator, request: Request, stream: bool
+    threads: ChatThreads, generator, request: Request, stream: bool
 ) -> Response | Stream:
     relay = getattr(generator, "relay", None)
     if relay is None:
@@ -35,7 +35,7 @@ async def relay_tool_request(
         return Response(content=content, media_type=media_type)
     cancel = threading.Event()
     return Stream(
-        core.in_thread(lambda: _chunks(response), cancel),
+        threads.iterate(lambda: _chunks(response), cancel),
         media_type=media_type,
         headers={"Cache-Control": "no-cache"},
     )

@@ -10,7 +10,6 @@ is explicit (`replace=true`).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
 import unicodedata
@@ -26,10 +25,15 @@ from localchat.errors import (
 from localchat.ingest.loaders import media_type_for
 from localchat.ingest.progress import FileOutcome
 
-# The root checks live in the core (MCP ingests too); kept importable from here.
+# The root checks and upload copies live in the core (MCP ingests, Library deletes); kept
+# importable from here.
 from localchat.ingest.roots import check_paths, expand_paths  # noqa: F401
+from localchat.library.upload_copies import (  # noqa: F401
+    is_upload,
+    remove_upload,
+    uploads_folder,
+)
 
-UPLOADS = "uploads"
 _UNSAFE = re.compile(r"[^\w.\- ()+,@]+")
 MAX_NAME = 200
 HASH_DIR = 16  # hex digits of the content hash that name an upload's folder
@@ -106,20 +110,3 @@ def refuse_unsupported(filename: str) -> FileOutcome | None:
     except UnsupportedFileError as exc:
         return FileOutcome.failed(filename, exc)
     return None
-
-
-def is_upload(path: str, data_path: Path) -> bool:
-    return Path(path).is_relative_to(uploads_folder(data_path))
-
-
-def remove_upload(path: str, data_path: Path) -> None:
-    """Delete our copy of an upload, and its hash folder once empty."""
-    file = Path(path)
-    file.unlink(missing_ok=True)
-    if file.parent != uploads_folder(data_path):
-        with contextlib.suppress(OSError):
-            file.parent.rmdir()
-
-
-def uploads_folder(data_path: Path) -> Path:
-    return data_path / UPLOADS

@@ -63,7 +63,7 @@ class Ticket(msgspec.Struct, frozen=True):
 
 
 class ResponseCache:
-    """Thread-safe; one per Runtime. Cache faults are logged and treated as misses."""
+    """Thread-safe; one per Resources. Cache faults are logged and treated as misses."""
 
     def __init__(
         self,

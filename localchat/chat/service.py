@@ -20,10 +20,11 @@ from localchat.chat.evidence_answer import evidence_events
 from localchat.chat.markup import without_markup
 from localchat.chat.prompt import NO_SOURCES_ANSWER, SYSTEM_PROMPT
 from localchat.chat.results import ChatEvent, ChatRequest, ChatResult, replay
+from localchat.chat.timing import timed
 from localchat.chat.types import Source, make_preview
 from localchat.chat.verbatim import VerbatimText
 from localchat.errors import ContextOverflowError, InvalidRequestError
-from localchat.generation.base import ChatMessage, GenerationParams, Usage
+from localchat.generation.base import ChatMessage, Delta, GenerationParams, Usage
 from localchat.retrieval.retriever import Hit, Retrieval
 from localchat.retrieval.rewrite import retrieval_query
 from localchat.wire.sources import Quote, SourceEntry, as_dict
@@ -267,17 +268,18 @@ class ChatService:
         )
 
     def _generate(self, generator, messages, params: GenerationParams, cancel, sources=()):
-        started, first, tokens = time.perf_counter(), None, 0
         deltas = generator.stream(messages, params, cancel)
         if not params.json_schema:  # JSON is returned as generated (a tag may hold quotes)
             deltas = without_markup(deltas, sources)
-        for delta in deltas:
-            if first is None and delta.text:
-                first = time.perf_counter() - started
-            if delta.usage is not None:
-                tokens = delta.usage.completion_tokens
-            yield delta
-        self.runtime.telemetry.generated(tokens, time.perf_counter() - started, first)
+        yield from timed(deltas, self.runtime.telemetry)
+
+    def complete(
+        self, prompt: str, params: GenerationParams, model: str | None, cancel=None
+    ) -> Iterator[Delta]:
+        """A raw text completion (POST /v1/completions): no retrieval, no cache; the model
+        is leased to the last token and timed like every answer."""
+        with self._lease(model) as generator:
+            yield from timed(generator.complete(prompt, params, cancel), self.runtime.telemetry)
 
 
 def preset_or_none(preset: str) -> str | None:

@@ -10,12 +10,12 @@ from localchat.chat.service import ChatRequest, ChatResult, ChatService
 from localchat.commands.output import print_json
 from localchat.config import Settings
 from localchat.generation.base import ChatMessage, GenerationParams
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 from localchat.sanitize import StreamCleaner, clean
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
-    runtime = Runtime.open(settings, isolate_parsing=False)
+    runtime = Resources.open(settings, isolate_parsing=False)
     try:
         service = ChatService(runtime)
         request = ChatRequest(

@@ -13,6 +13,7 @@ import msgspec
 import localchat.cache  # noqa: F401
 from localchat.config import PRESETS, RagSettings, Settings
 from localchat.errors import InvalidRequestError
+from localchat.resources import Resources
 from localchat.retrieval.evaluate import (
     EvalReport,
     corpus_documents,
@@ -22,7 +23,6 @@ from localchat.retrieval.evaluate import (
     read_beir,
     run_queries,
 )
-from localchat.runtime import Runtime
 
 EVAL_DEPTH = 100  # documents ranked per query (recall@100)
 
@@ -44,14 +44,14 @@ def run_eval(
     eval_settings = msgspec.structs.replace(
         settings, data_dir=str(data_dir), rag=RagSettings(preset=preset)
     )
-    runtime = Runtime.open(eval_settings, embedder=embedder, isolate_parsing=False)
+    runtime = Resources.open(eval_settings, embedder=embedder, isolate_parsing=False)
     try:
         total = sum(1 for line in corpus.read_bytes().splitlines() if line.strip())
         seconds = 0.0
         if runtime.store.counts()[0] != total:
             if not quiet:
                 print(f"ingesting {total} documents into {data_dir} (once)…", file=sys.stderr)
-            report = runtime.ingestor().ingest_documents(
+            report = runtime.library.ingest_documents(
                 corpus_documents(corpus, corpus.parent.name), total
             )
             seconds = report.seconds

@@ -13,8 +13,8 @@ from localchat.answer.pubmed import is_pubmed_folder, read_pubmed, run_pubmed
 from localchat.chat.service import ChatService
 from localchat.config import Settings
 from localchat.errors import InvalidRequestError
+from localchat.resources import Resources
 from localchat.retrieval.evaluate import corpus_documents, eval_data_dir
-from localchat.runtime import Runtime
 
 
 def answers_main(args, settings: Settings, *, embedder=None, generator=None) -> int:
@@ -51,7 +51,7 @@ def _qa(args, settings, path: Path, say, embedder, generator):
         try:
             if args.corpus:
                 say(f"ingesting {args.corpus} into a fresh library…")
-                report = runtime.ingest([args.corpus])
+                report = runtime.library.ingest([args.corpus])
                 if report.failed:
                     say(f"warning: {report.failed} files failed to ingest")
             service = ChatService(runtime)
@@ -79,7 +79,7 @@ def _pubmed(args, settings, folder: Path, say, embedder, generator):
         total = sum(1 for line in corpus.read_bytes().splitlines() if line.strip())
         if runtime.store.counts()[0] != total:
             say(f"ingesting {total} abstracts into {data_dir} (once)…")
-            runtime.ingestor().ingest_documents(corpus_documents(corpus, folder.name), total)
+            runtime.library.ingest_documents(corpus_documents(corpus, folder.name), total)
         return run_pubmed(
             ChatService(runtime),
             pairs,
@@ -90,8 +90,8 @@ def _pubmed(args, settings, folder: Path, say, embedder, generator):
         runtime.close()
 
 
-def _open(settings: Settings, embedder, generator) -> Runtime:
-    runtime = Runtime.open(settings, embedder=embedder, isolate_parsing=False)
+def _open(settings: Settings, embedder, generator) -> Resources:
+    runtime = Resources.open(settings, embedder=embedder, isolate_parsing=False)
     if generator is not None:
         runtime.set_generator(generator)
     return runtime

@@ -21,7 +21,7 @@ from localchat.client.library import server_for_library
 from localchat.commands.output import console, print_json
 from localchat.config import Settings
 from localchat.ingest.progress import IngestProgress
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
@@ -46,7 +46,7 @@ def _bar(err, show: bool) -> Progress:
 
 
 def _in_process(args: argparse.Namespace, settings: Settings) -> int:
-    runtime = Runtime.open(settings)
+    runtime = Resources.open(settings)
     err = console(stderr=True)
     try:
         with _bar(err, not args.json and sys.stderr.isatty()) as bar:
@@ -62,7 +62,7 @@ def _in_process(args: argparse.Namespace, settings: Settings) -> int:
                     current=escape(name[-40:]),
                 )
 
-            report = runtime.ingest(args.paths, on_progress=on_progress)
+            report = runtime.library.ingest(args.paths, on_progress=on_progress)
     finally:
         runtime.close()
     if args.json:

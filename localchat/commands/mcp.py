@@ -11,7 +11,7 @@ import anyio
 from localchat.chat.service import ChatService
 from localchat.config import Settings
 from localchat.jobs import JobManager
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
@@ -20,7 +20,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 
     # stdout is the protocol channel: every log line goes to stderr.
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    runtime = Runtime.open(settings)
+    runtime = Resources.open(settings)
     jobs = JobManager(runtime)
     try:
         tools = LibraryTools(runtime, ChatService(runtime), jobs, settings)

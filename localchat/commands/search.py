@@ -10,7 +10,7 @@ from rich.table import Table
 
 from localchat.commands.output import console, print_json
 from localchat.config import Settings
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 
 # Below this terminal width the passages are listed under the table instead of in a column.
 WIDE_COLUMNS = 120
@@ -51,7 +51,7 @@ def hits_table(hits, title: str, wide: bool) -> Table:
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
-    runtime = Runtime.open(settings, isolate_parsing=False)
+    runtime = Resources.open(settings, isolate_parsing=False)
     try:
         result = runtime.search(args.query, preset=args.preset, mode=args.mode)
     finally:

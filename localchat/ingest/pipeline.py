@@ -8,20 +8,20 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Protocol
 
 import msgspec
 import numpy as np
 
 from localchat.config import IngestSettings, RagParams
-from localchat.errors import LocalChatError, StoreError
-from localchat.index.vector_index import UsearchIndex
+from localchat.errors import LocalChatError
 from localchat.ingest.batching import document_batches, drain
 from localchat.ingest.chunker import chunk_pages
 from localchat.ingest.files import check_file_size, file_sha256, walk_paths
 from localchat.ingest.loaders import LoadedDocument
 from localchat.ingest.progress import FileOutcome, IngestProgress, IngestReport
 from localchat.models.embedder import Embedder
-from localchat.store.records import NewChunk, NewDocument, layout_id
+from localchat.store.records import NewChunk, NewDocument, WriteResult, layout_id
 from localchat.store.store import Store
 
 EMBED_BATCH = 64  # sequences per embed call: enough to fill llama.cpp's batch
@@ -36,35 +36,46 @@ class Parsed(msgspec.Struct):
     vectors: dict[str, np.ndarray] = {}
 
 
+class Write(Protocol):
+    """The write stage's one call: `Library.add` (SQLite, vector index and cache in step)."""
+
+    def __call__(
+        self,
+        doc: NewDocument,
+        chunks: list[NewChunk],
+        vectors: dict[str, np.ndarray],
+        *,
+        model: str,
+        layout: str,
+    ) -> WriteResult: ...
+
+
 class Ingestor:
-    """Owns no resources: store, index and embedder are opened by the caller."""
+    """One ingestion run's stages. Owns no resources and writes nothing itself: it reads the
+    store (unchanged files, known vectors) and hands each document to `write` (Library.add),
+    which serialises runs too."""
 
     def __init__(
         self,
         store: Store,
-        index: UsearchIndex,
         embedder: Embedder,
         params: RagParams,
         *,
-        index_file: Path,
+        write: Write,
         load: Callable[[Path], LoadedDocument],
-        on_written: Callable[[FileOutcome, list[int], list[int]], None] | None = None,
         max_file_bytes: int | None = None,
         follow_symlinks: bool = False,
     ) -> None:
         self.store = store
-        self.index = index
         self.embedder = embedder
         self.params = params
-        self.index_file = index_file
+        self.write = write
         self.load = load
-        self.on_written = on_written  # cache invalidation and metrics hook
         # Files from disk only: uploads are refused at that size while being received.
         self.max_file_bytes = (
             IngestSettings().max_file_bytes if max_file_bytes is None else max_file_bytes
         )
         self.follow_symlinks = follow_symlinks  # ingest.follow_symlinks: links out of a folder
-        self._lock = threading.Lock()  # one ingest at a time: no duplicate documents
 
     # -- public ----------------------------------------------------------------------------
 
@@ -99,38 +110,36 @@ class Ingestor:
             progress.record(outcome)
         cancel = cancel or threading.Event()
         started = time.perf_counter()
-        with self._lock:
-            parsed_q: queue.Queue = queue.Queue(maxsize=8)
-            write_q: queue.Queue = queue.Queue(maxsize=8)
-            report_lock = threading.Lock()
+        parsed_q: queue.Queue = queue.Queue(maxsize=8)
+        write_q: queue.Queue = queue.Queue(maxsize=8)
+        report_lock = threading.Lock()
 
-            def report(outcome: FileOutcome) -> None:
-                with report_lock:
-                    progress.record(outcome)
-                    if on_progress:
-                        on_progress(progress)
+        def report(outcome: FileOutcome) -> None:
+            with report_lock:
+                progress.record(outcome)
+                if on_progress:
+                    on_progress(progress)
 
-            parser = threading.Thread(
-                target=self._parse_stage,
-                args=(items, parse, parsed_q, report, cancel),
-                name="ingest-parse",
-                daemon=True,
-            )
-            writer = threading.Thread(
-                target=self._write_stage, args=(write_q, report), name="ingest-write", daemon=True
-            )
-            parser.start()
-            writer.start()
-            try:
-                self._embed_stage(parsed_q, write_q, report, cancel)
-            finally:
-                write_q.put(_DONE)
-                writer.join()
-                cancel.set()
-                while parser.is_alive():  # unblock a parser waiting on a full queue
-                    drain(parsed_q)
-                    parser.join(0.05)
-            self.index.save(self.index_file)
+        parser = threading.Thread(
+            target=self._parse_stage,
+            args=(items, parse, parsed_q, report, cancel),
+            name="ingest-parse",
+            daemon=True,
+        )
+        writer = threading.Thread(
+            target=self._write_stage, args=(write_q, report), name="ingest-write", daemon=True
+        )
+        parser.start()
+        writer.start()
+        try:
+            self._embed_stage(parsed_q, write_q, report, cancel)
+        finally:
+            write_q.put(_DONE)
+            writer.join()
+            cancel.set()
+            while parser.is_alive():  # unblock a parser waiting on a full queue
+                drain(parsed_q)
+                parser.join(0.05)
         progress.seconds = time.perf_counter() - started
         progress.cancelled = cancel.is_set() and progress.files_done < progress.files_total
         return IngestReport.from_progress(progress)
@@ -187,23 +196,11 @@ class Ingestor:
                 report(FileOutcome.failed(parsed.doc.path, exc))
 
     def _write(self, parsed: Parsed) -> FileOutcome:
-        model = self.embedder.model_id
         layout = layout_id(self.params.chunk_size, self.params.chunk_overlap)
-        try:
-            result = self.store.write_document(
-                parsed.doc, parsed.chunks, parsed.vectors, model=model, layout=layout
-            )
-        except Exception as exc:
-            raise StoreError(
-                f"could not save {parsed.doc.filename}: {exc}",
-                hint="check that the data dir is writable and has free space; nothing of this "
-                "file was saved and any earlier version is unchanged",
-            ) from exc
-        self.index.remove(result.removed_chunk_ids)
-        if result.added_chunk_ids:
-            keys = np.asarray(result.added_chunk_ids, dtype=np.uint64)
-            self.index.add(keys, np.vstack([parsed.vectors[c.content_hash] for c in parsed.chunks]))
-        outcome = FileOutcome(
+        result = self.write(
+            parsed.doc, parsed.chunks, parsed.vectors, model=self.embedder.model_id, layout=layout
+        )
+        return FileOutcome(
             path=parsed.doc.path,
             status="replaced" if result.replaced else "added",
             document_id=result.document_id,
@@ -211,9 +208,6 @@ class Ingestor:
             tokens=sum(c.token_count for c in parsed.chunks),
             warnings=list(parsed.doc.warnings),
         )
-        if self.on_written:
-            self.on_written(outcome, result.added_chunk_ids, result.removed_chunk_ids)
-        return outcome
 
     # -- parsing ---------------------------------------------------------------------------
 

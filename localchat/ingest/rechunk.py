@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Sequence
 
 import msgspec
-import numpy as np
 
 from localchat.config import RagParams
 from localchat.errors import DocumentNotFoundError, LocalChatError
@@ -82,16 +81,19 @@ def pages_from_chunks(chunks: Sequence[ChunkRecord]) -> list[Page]:
 
 
 def rechunk(
-    runtime,
+    library,
     params: RagParams,
     on_progress: Callable[[RechunkProgress], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> RechunkReport:
     """Re-chunk every document not yet in params' layout, then swap layouts (unless cancelled
-    or a document failed: then the old chunks keep serving and a later run picks up)."""
+    or a document failed: then the old chunks keep serving and a later run picks up).
+
+    `library` (localchat.library.Library) does every write: the new layout's chunks beside
+    the serving ones, then the swap."""
     started = time.perf_counter()
     layout = layout_id(params.chunk_size, params.chunk_overlap)
-    store, index = runtime.store, runtime.index
+    store = library.store
     pending = [doc for doc in store.list_documents() if doc.layout != layout]
     progress = RechunkProgress(documents_total=len(pending))
     errors: list[FileOutcome] = []
@@ -100,7 +102,7 @@ def rechunk(
             return _report(layout, progress, started, errors, swapped=False, cancelled=True)
         progress.current = doc.path
         try:
-            added, tokens = rechunk_document(runtime, doc.id, params, layout)
+            added, tokens = rechunk_document(library, doc.id, params, layout)
         except DocumentNotFoundError:
             added, tokens = 0, 0  # deleted meanwhile: nothing to carry over
         except (LocalChatError, sqlite3.Error, OSError, ValueError) as exc:
@@ -113,15 +115,13 @@ def rechunk(
             on_progress(progress)
     if errors:
         return _report(layout, progress, started, errors, swapped=False)
-    removed = store.swap_layout(layout)
-    index.remove(removed)
-    index.save(runtime.index_file)
+    removed = library.swap_layout(layout)
     return _report(layout, progress, started, errors, swapped=True, removed=len(removed))
 
 
-def rechunk_document(runtime, document_id: int, params: RagParams, layout: str) -> tuple[int, int]:
+def rechunk_document(library, document_id: int, params: RagParams, layout: str) -> tuple[int, int]:
     """Write document_id's chunks in `layout` beside its serving ones; (chunks, tokens)."""
-    store, index, embedder = runtime.store, runtime.index, runtime.embedder
+    store, embedder = library.store, library.embedder
     store.get_document(document_id)  # raises DocumentNotFoundError if it went away
     pages = pages_from_chunks(store.document_chunks(document_id))
     spans = chunk_pages(pages, params.chunk_size, params.chunk_overlap)
@@ -143,21 +143,7 @@ def rechunk_document(runtime, document_id: int, params: RagParams, layout: str) 
     missing = [h for h in texts if h not in vectors]
     if missing:
         vectors.update(zip(missing, embedder.embed([texts[h] for h in missing]), strict=True))
-    # A previous, interrupted run may have left chunks in this layout: their ids leave the
-    # index too, or it would disagree with SQLite at the next start.
-    stale = [
-        row[0]
-        for row in store.read(
-            "SELECT id FROM chunks WHERE document_id = ? AND layout = ?", (document_id, layout)
-        )
-    ]
-    ids = store.add_layout_chunks(
-        document_id, chunks, vectors, model=embedder.model_id, layout=layout
-    )
-    index.remove(stale)
-    if ids:
-        keys = np.asarray(ids, dtype=np.uint64)
-        index.add(keys, np.vstack([vectors[c.content_hash] for c in chunks]))
+    ids = library.add_layout(document_id, chunks, vectors, layout=layout)
     return len(ids), sum(c.token_count for c in chunks)
 
 

@@ -88,6 +88,35 @@ def reembed(
     return _report(model, progress, started, complete=True)
 
 
+def switch_embedder(
+    resources,
+    embedder=None,
+    name: str = "",
+    on_progress: Callable[[ReembedProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> ReembedReport:
+    """Fill `embedder`'s vector set (default: the serving model's, finishing an interrupted
+    run) and, once complete, have `resources` serve with it (Resources.swap_embedder)."""
+    from localchat.index.vector_index import index_path, rebuild
+
+    swap = embedder is not None and embedder.model_id != resources.embedder.model_id
+    embedder = embedder or resources.embedder
+    # A new model gets its own index, built beside the serving one from its own vectors.
+    index = UsearchIndex(embedder.dim) if swap else resources.index
+    if swap:
+        rebuild(index, resources.store, embedder.model_id)  # what an earlier run left
+    target = index_path(resources.settings.data_path, embedder.model_id)
+    try:
+        report = reembed(resources.store, embedder, index, target, on_progress, cancel)
+    except Exception:
+        if swap:
+            embedder.close()  # never served; the previous model keeps serving
+        raise
+    if report.complete and swap:
+        resources.swap_embedder(embedder, index, name)
+    return report
+
+
 def _index_chunks(store: Store, index: UsearchIndex, by_hash: dict[str, np.ndarray]) -> None:
     marks = ",".join("?" * len(by_hash))
     rows = store.read(

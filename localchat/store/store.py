@@ -176,13 +176,15 @@ class Store(StoreQueries):
         *,
         model: str,
         layout: str,
-    ) -> list[int]:
-        """Add a second set of chunks (a re-chunk in progress) beside the serving ones."""
+    ) -> WriteResult:
+        """Add a second set of chunks (a re-chunk in progress) beside the serving ones. Chunks
+        an interrupted run left in `layout` are replaced (their ids are `removed_chunk_ids`)."""
         with self.transaction() as conn:
-            self._delete_chunks(conn, "document_id = ? AND layout = ?", (document_id, layout))
+            stale = "document_id = ? AND layout = ?"
+            removed = self._delete_chunks(conn, stale, (document_id, layout))
             added = self._insert_chunks(conn, document_id, chunks, layout)
             self._insert_vectors(conn, vectors, model)
-        return added
+        return WriteResult(document_id, added, removed, replaced=bool(removed))
 
     def swap_layout(self, new_layout: str) -> list[int]:
         """Make new_layout the only one: drop every other layout's chunks; return their ids."""

@@ -8,16 +8,19 @@ from litestar.params import FromQuery, JSONBody
 from localchat.errors import InvalidRequestError
 from localchat.modelfiles.choose import find_entry, open_embedding_entry
 from localchat.wire.models import ActiveModelUpdate, ActiveModelView, ModelsView, models_view
-from server.state import Core
+from server.deps import JobsDep, ModelsDep, ResourcesDep, needs
 
 
 class ActiveModelsController(Controller):
     path = "/api/models"
+    dependencies = needs("models", "resources", "jobs")
 
     @get("/", sync_to_thread=True)
-    def list_models(self, core: Core, refresh: FromQuery[bool] = False) -> ModelsView:
-        runtime = core.runtime
-        core.loaded_generator()  # waits while the first model loads; raises its load error
+    def list_models(
+        self, models: ModelsDep, resources: ResourcesDep, refresh: FromQuery[bool] = False
+    ) -> ModelsView:
+        runtime = resources
+        models.loaded_generator()  # waits while the first model loads; raises its load error
         return models_view(
             runtime.models(refresh=refresh),
             runtime.generator.model_id,
@@ -26,21 +29,27 @@ class ActiveModelsController(Controller):
         )
 
     @post("/active", status_code=200, sync_to_thread=True)
-    def switch(self, data: JSONBody[ActiveModelUpdate], core: Core) -> ActiveModelView:
+    def switch(
+        self,
+        data: JSONBody[ActiveModelUpdate],
+        models: ModelsDep,
+        resources: ResourcesDep,
+        jobs: JobsDep,
+    ) -> ActiveModelView:
         """Load the model, then swap: answers already streaming finish on the old one. A new
         embedding model re-embeds the library in a job; the old vectors serve until it ends."""
         if data.model is None and data.embedding is None:
             raise InvalidRequestError(
                 "name a model to switch to", hint='send {"model": NAME} or {"embedding": NAME}'
             )
-        runtime = core.runtime
-        previous = core.loaded_generator().model_id
+        runtime = resources
+        previous = models.loaded_generator().model_id
         generator = runtime.switch_generator(data.model) if data.model else runtime.generator
         job = None
         if data.embedding:
             entry = find_entry(runtime.models(), data.embedding, "embedding")
             embedder = open_embedding_entry(entry, runtime.settings)
-            job = core.jobs.reembed(embedder, entry.name)
+            job = jobs.reembed(embedder, entry.name)
         return ActiveModelView(
             chat_model=generator.model_id,
             previous=previous,

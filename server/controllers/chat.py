@@ -14,10 +14,10 @@ from localchat.wire.chat import ChatCompletionRequest, generation_params, to_cha
 from localchat.wire.features import check_features, wants_tools
 from server.bridge import cancel_on_disconnect
 from server.catalog import canonical, resolve_chat
+from server.deps import ChatDep, ModelsDep, SettingsDep, ThreadsDep, needs
 from server.limits import check_message_count
 from server.relay import relay_tool_request
 from server.render import ChatRenderer, cache_tier
-from server.state import Core
 
 CACHE_HEADER = "X-LocalChat-Cache"
 MODEL_HEADER = "X-LocalChat-Model"  # the chat model that answered (it keeps the whole answer)
@@ -31,23 +31,27 @@ def wants_fresh(request: Request) -> bool:
 
 class ChatController(Controller):
     path = "/v1/chat/completions"
+    dependencies = needs("models", "chat", "threads", "settings")
 
     @post("/", status_code=200)
     async def create(
         self,
         data: JSONBody[ChatCompletionRequest],
         request: Request,
-        core: Core,
+        models: ModelsDep,
+        chat: ChatDep,
+        threads: ThreadsDep,
+        settings: SettingsDep,
     ) -> Response | Stream:
-        check_message_count(len(data.messages), core.settings)
-        generator = await core.generator()
+        check_message_count(len(data.messages), settings)
+        generator = await models.generator()
         relays = hasattr(generator, "relay")
         check_features(data, tools=relays)
         if relays and wants_tools(data):
-            return await relay_tool_request(core, generator, request, data.stream)
-        name = canonical(data.model, core.aliases)
-        ref = resolve_chat(name, generator.model_id, await core.chat_names())
-        params = generation_params(data, core.settings.models.max_answer_tokens)
+            return await relay_tool_request(threads, generator, request, data.stream)
+        name = canonical(data.model, models.aliases)
+        ref = resolve_chat(name, generator.model_id, await models.chat_names())
+        params = generation_params(data, settings.models.max_answer_tokens)
         check_json_schema(generator, params.json_schema)
         chat_request = ChatRequest(
             messages=to_chat_messages(data.messages),
@@ -61,7 +65,7 @@ class ChatController(Controller):
             model=ref.model,
         )
         cancel = threading.Event()
-        events = core.chat_events(chat_request, cancel)
+        events = threads.answer(chat, chat_request, cancel)
         include_usage = bool(data.stream_options and data.stream_options.include_usage)
         renderer = ChatRenderer(data.model, include_usage=include_usage)
         if data.stream:

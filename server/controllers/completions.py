@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 from litestar import Controller, Request, Response, post
 from litestar.params import JSONBody
@@ -16,9 +16,9 @@ from localchat.wire.chat import CompletionUsage, stop_sequences, wire_finish
 from localchat.wire.openai import CompletionChoice, CompletionRequest, TextCompletion
 from server.bridge import cancel_on_disconnect
 from server.catalog import canonical, resolve_chat
+from server.deps import ChatDep, ModelsDep, ThreadsDep, needs
 from server.errors import envelope, to_localchat_error
 from server.render import DONE, sse
-from server.state import Core
 
 DEFAULT_MAX_TOKENS = 16  # OpenAI's default for this endpoint: autocomplete wants short
 
@@ -34,42 +34,27 @@ def params_of(data: CompletionRequest) -> GenerationParams:
     )
 
 
-def timed_completion(generator, telemetry, prompt: str, params, cancel) -> Iterator[Delta]:
-    """The generator's raw completion, reporting tokens and time to first token."""
-    started, first, tokens = time.perf_counter(), None, 0
-    for delta in generator.complete(prompt, params, cancel):
-        if first is None and delta.text:
-            first = time.perf_counter() - started
-        if delta.usage is not None:
-            tokens = delta.usage.completion_tokens
-        yield delta
-    telemetry.generated(tokens, time.perf_counter() - started, first)
-
-
 class CompletionsController(Controller):
     path = "/v1/completions"
+    dependencies = needs("chat", "models", "threads")
 
     @post("/", status_code=200)
     async def create(
         self,
         data: JSONBody[CompletionRequest],
         request: Request,
-        core: Core,
+        chat: ChatDep,
+        models: ModelsDep,
+        threads: ThreadsDep,
     ) -> Response | Stream:
-        generator = await core.generator()
+        generator = await models.generator()
         # Any chat model name; never retrieval. `...@model` or a bare name picks the model.
-        name = canonical(data.model, core.aliases)
-        ref = resolve_chat(name, generator.model_id, await core.chat_names())
+        name = canonical(data.model, models.aliases)
+        ref = resolve_chat(name, generator.model_id, await models.chat_names())
         prompt = data.prompt if isinstance(data.prompt, str) else data.prompt[0]
         cancel = threading.Event()
-        telemetry = core.runtime.telemetry
-        pool = core.runtime.generators
-
-        def leased() -> Iterator[Delta]:
-            with pool.lease(ref.model) as chosen:  # kept to the last token, as chat does
-                yield from timed_completion(chosen, telemetry, prompt, params_of(data), cancel)
-
-        deltas = core.in_thread(leased, cancel)
+        params = params_of(data)
+        deltas = threads.iterate(lambda: chat.complete(prompt, params, ref.model, cancel), cancel)
         base = {"id": f"cmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": data.model}
         if data.stream:
             first = await anext(deltas)  # errors before any text keep their own status

@@ -8,13 +8,15 @@ from litestar.params import JSONBody
 
 from localchat.config import PRESETS
 from localchat.errors import ConfigError, InvalidRequestError
+from localchat.jobs import JobManager
+from localchat.resources import Resources
 from localchat.wire.api import RagConfigUpdate, RagConfigView
-from server.state import Core, ServerState
+from server.deps import JobsDep, ResourcesDep, needs
 
 
-def view(core: ServerState, rechunk_job: str | None = None) -> RagConfigView:
-    config = core.runtime.rag_config()
-    if rechunk_job is None and (active := core.jobs.active("rechunk")) is not None:
+def view(resources: Resources, jobs: JobManager, rechunk_job: str | None = None) -> RagConfigView:
+    config = resources.rag_config()
+    if rechunk_job is None and (active := jobs.active("rechunk")) is not None:
         rechunk_job = active.id
     return RagConfigView(
         **msgspec.structs.asdict(config),
@@ -25,16 +27,19 @@ def view(core: ServerState, rechunk_job: str | None = None) -> RagConfigView:
 
 class RagConfigController(Controller):
     path = "/api/config/rag"
+    dependencies = needs("resources", "jobs")
 
     @get("/", sync_to_thread=True)
-    def read(self, core: Core) -> RagConfigView:
-        return view(core)
+    def read(self, resources: ResourcesDep, jobs: JobsDep) -> RagConfigView:
+        return view(resources, jobs)
 
     @post("/", status_code=200, sync_to_thread=True)
-    def update(self, data: JSONBody[RagConfigUpdate], core: Core) -> RagConfigView:
+    def update(
+        self, data: JSONBody[RagConfigUpdate], resources: ResourcesDep, jobs: JobsDep
+    ) -> RagConfigView:
         try:
-            _, rechunk = core.runtime.set_rag_config(data.changes())
+            _, rechunk = resources.set_rag_config(data.changes())
         except ConfigError as exc:  # a value out of range is the caller's mistake here
             raise InvalidRequestError(exc.message, hint=exc.hint, param=exc.param) from None
-        job = core.jobs.rechunk() if rechunk or core.jobs.needs_rechunk() else None
-        return view(core, job.id if job else None)
+        job = jobs.rechunk() if rechunk or jobs.needs_rechunk() else None
+        return view(resources, jobs, job.id if job else None)

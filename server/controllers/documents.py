@@ -7,18 +7,18 @@ from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 
+from localchat.config import Settings
 from localchat.errors import InvalidRequestError, UnsupportedMediaTypeError
-from localchat.jobs import Job
+from localchat.jobs import Job, JobManager
+from localchat.library import Library
 from localchat.store.records import DocumentRecord
 from localchat.wire.api import DocumentDeleted, DocumentList, PathsRequest
+from server.deps import JobsDep, LibraryDep, SettingsDep, needs
 from server.errors import decode_json
-from server.state import Core, ServerState
 from server.uploads import (
     check_paths,
     expand_paths,
-    is_upload,
     refuse_unsupported,
-    remove_upload,
     same_name_uploads,
     save_upload,
     uploads_folder,
@@ -27,33 +27,31 @@ from server.uploads import (
 
 class DocumentsController(Controller):
     path = "/api/documents"
+    dependencies = needs("library", "jobs", "settings")
 
     @get("/", sync_to_thread=True)
-    def list_documents(self, core: Core) -> DocumentList:
-        return DocumentList(data=core.runtime.store.list_documents())
+    def list_documents(self, library: LibraryDep) -> DocumentList:
+        return DocumentList(data=library.store.list_documents())
 
     @get("/{document_id:int}", sync_to_thread=True)
-    def get_document(self, document_id: FromPath[int], core: Core) -> DocumentRecord:
-        return core.runtime.store.get_document(document_id)
+    def get_document(self, document_id: FromPath[int], library: LibraryDep) -> DocumentRecord:
+        return library.store.get_document(document_id)
 
     @delete("/{document_id:int}", status_code=200, sync_to_thread=True)
-    def delete_document(self, document_id: FromPath[int], core: Core) -> DocumentDeleted:
-        runtime = core.runtime
-        path = runtime.store.get_document(document_id).path
-        removed = runtime.delete_document(document_id)
-        if is_upload(path, core.settings.data_path):  # our own copy goes with its document
-            remove_upload(path, core.settings.data_path)
-        runtime.telemetry.stored(*runtime.store.counts())
+    def delete_document(self, document_id: FromPath[int], library: LibraryDep) -> DocumentDeleted:
+        removed = library.delete(document_id)  # an upload's copy goes with its document
         return DocumentDeleted(id=document_id, chunks_removed=len(removed))
 
     @post("/", status_code=202)
-    async def add(self, request: Request, core: Core) -> Job:
+    async def add(
+        self, request: Request, library: LibraryDep, jobs: JobsDep, settings: SettingsDep
+    ) -> Job:
         media_type, _ = request.content_type
         if media_type == "multipart/form-data":
-            return await _add_uploads(request, core)
+            return await _add_uploads(request, library, jobs, settings)
         if media_type in ("application/json", ""):  # no type: a program's JSON (see origin.py)
             paths = decode_json(await request.body(), PathsRequest).paths
-            return await anyio.to_thread.run_sync(_add_paths, paths, core)
+            return await anyio.to_thread.run_sync(_add_paths, paths, jobs, settings)
         raise UnsupportedMediaTypeError(
             f"POST /api/documents does not accept {media_type or 'a body without a type'}",
             hint='upload files as multipart/form-data, or send JSON {"paths": [...]} as '
@@ -71,7 +69,9 @@ def wants_replace(request: Request, form) -> bool:
     return isinstance(value, str) and value.strip().lower() in TRUE
 
 
-async def _add_uploads(request: Request, core: ServerState) -> Job:
+async def _add_uploads(
+    request: Request, library: Library, jobs: JobManager, settings: Settings
+) -> Job:
     form = await request.form()
     uploads = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
     if not uploads:
@@ -80,8 +80,8 @@ async def _add_uploads(request: Request, core: ServerState) -> Job:
             hint="send each file as a multipart part named file",
             param="file",
         )
-    folder = uploads_folder(core.settings.data_path)
-    limit = core.settings.ingest.max_file_bytes
+    folder = uploads_folder(settings.data_path)
+    limit = settings.ingest.max_file_bytes
     saved, refused = [], []
     try:
         for upload in uploads:
@@ -96,31 +96,26 @@ async def _add_uploads(request: Request, core: ServerState) -> Job:
             await upload.close()
     replaces = {}
     if wants_replace(request, form):
-        documents = core.runtime.store.list_documents()
+        documents = library.store.list_documents()
         replaces = {str(p): ids for p in saved if (ids := same_name_uploads(p, documents))}
-    data_path = core.settings.data_path
-    return core.jobs.ingest(
-        list(dict.fromkeys(map(str, saved))),
-        refused,
-        replaces=replaces,
-        discard=lambda path: remove_upload(path, data_path),
-    )
+    return jobs.ingest(list(dict.fromkeys(map(str, saved))), refused, replaces=replaces)
 
 
-def _add_paths(paths: list[str], core: ServerState) -> Job:
-    roots = core.settings.server.allowed_roots
-    follow = core.settings.ingest.follow_symlinks
+def _add_paths(paths: list[str], jobs: JobManager, settings: Settings) -> Job:
+    roots = settings.server.allowed_roots
+    follow = settings.ingest.follow_symlinks
     files, refused = expand_paths(check_paths(paths, roots), roots, follow_symlinks=follow)
-    return core.jobs.ingest(files, refused)
+    return jobs.ingest(files, refused)
 
 
 class JobsController(Controller):
     path = "/api/jobs"
+    dependencies = needs("jobs")
 
     @get("/")
-    async def list_jobs(self, core: Core) -> list[Job]:
-        return core.jobs.list()
+    async def list_jobs(self, jobs: JobsDep) -> list[Job]:
+        return jobs.list()
 
     @get("/{job_id:str}")
-    async def get_job(self, job_id: FromPath[str], core: Core) -> Job:
-        return core.jobs.get(job_id)
+    async def get_job(self, job_id: FromPath[str], jobs: JobsDep) -> Job:
+        return jobs.get(job_id)

@@ -14,8 +14,8 @@ from localchat.errors import InvalidRequestError, ServerUnreachableError
 from localchat.wire.openai import Embedding, EmbeddingList, EmbeddingRequest, EmbeddingUsage
 from server.bridge import cancel_on_disconnect
 from server.catalog import canonical, check_embedding_model
+from server.deps import ModelsDep, ResourcesDep, SettingsDep, needs
 from server.limits import check_input_count
-from server.state import Core
 
 BATCH = 32  # texts per embed() call; a client that leaves stops the work between batches
 
@@ -92,17 +92,23 @@ def embed_batches(embedder, texts: list[str], cancel: threading.Event) -> tuple[
 
 class EmbeddingsController(Controller):
     path = "/v1/embeddings"
+    dependencies = needs("models", "resources", "settings")
 
     @post("/", status_code=200)
     async def create(
-        self, data: JSONBody[EmbeddingRequest], request: Request, core: Core
+        self,
+        data: JSONBody[EmbeddingRequest],
+        request: Request,
+        models: ModelsDep,
+        resources: ResourcesDep,
+        settings: SettingsDep,
     ) -> EmbeddingList:
-        embedder = core.runtime.embedder
-        model = canonical(data.model, core.aliases)
-        others = await core.chat_names()
-        check_embedding_model(model, core.generator_id(), embedder.model_id, others)
+        embedder = resources.embedder
+        model = canonical(data.model, models.aliases)
+        others = await models.chat_names()
+        check_embedding_model(model, models.generator_id(), embedder.model_id, others)
         inputs = embedding_inputs(data.input)
-        check_input_count(len(inputs), core.settings)
+        check_input_count(len(inputs), settings)
         cancel = threading.Event()
         if isinstance(inputs[0], str):
             check_inputs(inputs, data.dimensions, embedder.dim)

@@ -7,28 +7,31 @@ from litestar.params import FromPath
 
 from localchat.wire.openai import Model, ModelList
 from server.catalog import find_model, model_list
-from server.state import Core
+from server.deps import ModelsDep, ResourcesDep, needs
 
 
 class ModelsController(Controller):
     path = "/v1/models"
+    dependencies = needs("models", "resources")
 
     @get("/")
-    async def list_models(self, core: Core) -> ModelList:
-        generator = await core.generator()
-        others = await core.chat_names()
-        embedding = core.runtime.embedder.model_id
-        return model_list(generator.model_id, embedding, core.started_at, others, core.aliases)
+    async def list_models(self, models: ModelsDep, resources: ResourcesDep) -> ModelList:
+        generator = await models.generator()
+        others = await models.chat_names()
+        embedding = resources.embedder.model_id
+        return model_list(generator.model_id, embedding, models.started_at, others, models.aliases)
 
     @get("/{model_id:path}")
-    async def get_model(self, model_id: FromPath[str], core: Core) -> Model:
-        generator = await core.generator()
-        others = await core.chat_names()
+    async def get_model(
+        self, model_id: FromPath[str], models: ModelsDep, resources: ResourcesDep
+    ) -> Model:
+        generator = await models.generator()
+        others = await models.chat_names()
         return find_model(
             model_id.lstrip("/"),
             generator.model_id,
-            core.runtime.embedder.model_id,
-            core.started_at,
+            resources.embedder.model_id,
+            models.started_at,
             others,
-            core.aliases,
+            models.aliases,
         )

@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from importlib.metadata import version
+from typing import NamedTuple
 
 import anyio.to_thread
 import msgspec
@@ -20,10 +21,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody
 from litestar.response import Stream
 
-from localchat.chat.service import ChatEvent, ChatRequest, ChatResult
+from localchat.chat.service import ChatEvent, ChatRequest, ChatResult, ChatService
+from localchat.config import Settings
 from localchat.errors import InvalidRequestError, ToolsUnsupportedError
 from localchat.generation.base import ChatMessage
 from localchat.modelfiles.names import listed_names
+from localchat.resources import Resources
 from localchat.wire.ollama import (
     ChatLine,
     EmbeddingsResponse,
@@ -41,10 +44,11 @@ from localchat.wire.ollama import (
     TagModel,
     params_from,
 )
-from server.bridge import cancel_on_disconnect
+from server.answer_model import AnswerModel
+from server.bridge import ChatThreads, cancel_on_disconnect
 from server.catalog import canonical, check_embedding_model, resolve_chat
+from server.deps import ChatDep, ModelsDep, ResourcesDep, SettingsDep, ThreadsDep, needs
 from server.errors import envelope, to_localchat_error
-from server.state import Core, ServerState
 
 NDJSON = "application/x-ndjson"
 _encoder = msgspec.json.Encoder()
@@ -79,6 +83,7 @@ def line(payload: msgspec.Struct | dict) -> bytes:
 
 class OllamaController(Controller):
     path = "/api"
+    dependencies = needs("models", "chat", "threads", "settings", "resources")
     include_in_schema = False  # Ollama's API, not LocalChat's own (see openapi_config)
 
     @get("/version")
@@ -86,18 +91,18 @@ class OllamaController(Controller):
         return {"version": version("localchat")}
 
     @get("/tags")
-    async def list_tags(self, core: Core) -> TagList:
-        generator = await core.generator()
-        others = await core.chat_names()
-        names = [*listed_names(generator.model_id, others), *core.aliases]
-        return TagList(models=[tag(n, generator, core.started_at) for n in dict.fromkeys(names)])
+    async def list_tags(self, models: ModelsDep) -> TagList:
+        generator = await models.generator()
+        others = await models.chat_names()
+        names = [*listed_names(generator.model_id, others), *models.aliases]
+        return TagList(models=[tag(n, generator, models.started_at) for n in dict.fromkeys(names)])
 
     @post("/show", status_code=200)
-    async def show_model(self, data: JSONBody[ShowRequest], core: Core) -> ShowResponse:
-        generator = await core.generator()
+    async def show_model(self, data: JSONBody[ShowRequest], models: ModelsDep) -> ShowResponse:
+        generator = await models.generator()
         name = data.model or data.name
         ref = resolve_chat(
-            canonical(name, core.aliases), generator.model_id, await core.chat_names()
+            canonical(name, models.aliases), generator.model_id, await models.chat_names()
         )
         preset = ref.preset
         retrieval = "no retrieval" if preset is None else f"retrieval preset {preset}"
@@ -105,15 +110,21 @@ class OllamaController(Controller):
             modelfile=f"# LocalChat model {name}: {generator.model_id} with {retrieval}\n",
             parameters="",
             template="",
-            details=details_for(canonical(name, core.aliases), generator),
+            details=details_for(canonical(name, models.aliases), generator),
             model_info={"general.architecture": "localchat", "localchat.preset": preset},
             capabilities=["completion"],
-            modified_at=datetime.fromtimestamp(core.started_at, UTC).isoformat(),
+            modified_at=datetime.fromtimestamp(models.started_at, UTC).isoformat(),
         )
 
     @post("/chat", status_code=200)
     async def ollama_chat(
-        self, data: JSONBody[OllamaChatRequest], request: Request, core: Core
+        self,
+        data: JSONBody[OllamaChatRequest],
+        request: Request,
+        models: ModelsDep,
+        chat: ChatDep,
+        threads: ThreadsDep,
+        settings: SettingsDep,
     ) -> Response | Stream:
         if data.tools:
             raise ToolsUnsupportedError(
@@ -123,40 +134,54 @@ class OllamaController(Controller):
             )
         messages = [ChatMessage(m.role, m.content) for m in data.messages]
         if not messages:  # Ollama answers an empty chat by loading the model
-            await core.generator()
+            await models.generator()
             return Response(ChatLine(data.model, now(), ReplyMessage(""), True, done_reason="load"))
-        return await _answer(core, request, data.model, messages, data, ChatLine, data.stream)
+        answering = Answering(models, chat, threads, settings)
+        return await _answer(answering, request, data.model, messages, data, ChatLine, data.stream)
 
     @post("/generate", status_code=200)
     async def ollama_generate(
-        self, data: JSONBody[OllamaGenerateRequest], request: Request, core: Core
+        self,
+        data: JSONBody[OllamaGenerateRequest],
+        request: Request,
+        models: ModelsDep,
+        chat: ChatDep,
+        threads: ThreadsDep,
+        settings: SettingsDep,
     ) -> Response | Stream:
         if not data.prompt:
-            await core.generator()
+            await models.generator()
             return Response(GenerateLine(data.model, now(), "", True, done_reason="load"))
         messages = [ChatMessage("system", data.system)] if data.system else []
         messages.append(ChatMessage("user", data.prompt))
-        return await _answer(core, request, data.model, messages, data, GenerateLine, data.stream)
+        answering = Answering(models, chat, threads, settings)
+        return await _answer(
+            answering, request, data.model, messages, data, GenerateLine, data.stream
+        )
 
     @post("/embed", status_code=200)
-    async def ollama_embed(self, data: JSONBody[OllamaEmbedRequest], core: Core) -> EmbedResponse:
+    async def ollama_embed(
+        self, data: JSONBody[OllamaEmbedRequest], models: ModelsDep, resources: ResourcesDep
+    ) -> EmbedResponse:
         texts = [data.input] if isinstance(data.input, str) else list(data.input)
-        vectors, tokens = await _embed(core, data.model, texts)
+        vectors, tokens = await _embed(models, resources, data.model, texts)
         return EmbedResponse(model=data.model, embeddings=vectors, prompt_eval_count=tokens)
 
     @post("/embeddings", status_code=200)
     async def ollama_embeddings(
-        self, data: JSONBody[OllamaEmbeddingsRequest], core: Core
+        self, data: JSONBody[OllamaEmbeddingsRequest], models: ModelsDep, resources: ResourcesDep
     ) -> EmbeddingsResponse:
-        vectors, _ = await _embed(core, data.model, [data.prompt])
+        vectors, _ = await _embed(models, resources, data.model, [data.prompt])
         return EmbeddingsResponse(embedding=vectors[0])
 
 
-async def _embed(core: ServerState, model: str, texts: list[str]) -> tuple[list, int]:
-    embedder = core.runtime.embedder
-    others = await core.chat_names()
-    name = canonical(model, core.aliases)
-    check_embedding_model(name, core.generator_id(), embedder.model_id, others)
+async def _embed(
+    models: AnswerModel, resources: Resources, model: str, texts: list[str]
+) -> tuple[list, int]:
+    embedder = resources.embedder
+    others = await models.chat_names()
+    name = canonical(model, models.aliases)
+    check_embedding_model(name, models.generator_id(), embedder.model_id, others)
     for index, text in enumerate(texts):
         if not text.strip():
             raise InvalidRequestError(
@@ -170,13 +195,24 @@ async def _embed(core: ServerState, model: str, texts: list[str]) -> tuple[list,
     return await anyio.to_thread.run_sync(run)
 
 
-async def _answer(core: ServerState, request: Request, model, messages, data, kind, stream):
-    generator = await core.generator()
-    params = params_from(data.options, data.format, core.settings.models.max_answer_tokens)
+class Answering(NamedTuple):
+    """What an Ollama chat or generate request needs."""
+
+    models: AnswerModel
+    chat: ChatService
+    threads: ChatThreads
+    settings: Settings
+
+
+async def _answer(parts: Answering, request: Request, model, messages, data, kind, stream):
+    models, settings = parts.models, parts.settings
+    generator = await models.generator()
+    params = params_from(data.options, data.format, settings.models.max_answer_tokens)
     check = getattr(generator, "check_json_schema", None)
     if params.json_schema and check is not None:
         check(params.json_schema)
-    ref = resolve_chat(canonical(model, core.aliases), generator.model_id, await core.chat_names())
+    names = await models.chat_names()
+    ref = resolve_chat(canonical(model, models.aliases), generator.model_id, names)
     chat_request = ChatRequest(
         messages=messages,
         params=params,
@@ -185,7 +221,7 @@ async def _answer(core: ServerState, request: Request, model, messages, data, ki
         model=ref.model,
     )
     cancel = threading.Event()
-    events = core.chat_events(chat_request, cancel)
+    events = parts.threads.answer(parts.chat, chat_request, cancel)
     started = time.perf_counter_ns()
     async with cancel_on_disconnect(request.receive, cancel):
         first = await anext(events)  # a bad request still answers with its own status

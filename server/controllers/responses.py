@@ -36,8 +36,8 @@ from localchat.wire.responses import (
 from server.bridge import cancel_on_disconnect
 from server.catalog import canonical, resolve_chat
 from server.controllers.chat import check_json_schema, wants_fresh
+from server.deps import ChatDep, ModelsDep, SettingsDep, ThreadsDep, needs
 from server.errors import to_localchat_error
-from server.state import Core
 
 _encoder = msgspec.json.Encoder()
 
@@ -134,22 +134,29 @@ class ResponseBuilder:
 
 class ResponsesController(Controller):
     path = "/v1/responses"
+    dependencies = needs("models", "chat", "threads", "settings")
 
     @post("/", status_code=200)
     async def create(
-        self, data: JSONBody[ResponseRequest], request: Request, core: Core
+        self,
+        data: JSONBody[ResponseRequest],
+        request: Request,
+        models: ModelsDep,
+        chat: ChatDep,
+        threads: ThreadsDep,
+        settings: SettingsDep,
     ) -> Response | Stream:
-        generator = await core.generator()
+        generator = await models.generator()
         check_request(data)
         params = GenerationParams(
-            max_tokens=data.max_output_tokens or core.settings.models.max_answer_tokens,
+            max_tokens=data.max_output_tokens or settings.models.max_answer_tokens,
             temperature=0.0 if data.temperature is None else data.temperature,
             top_p=GenerationParams().top_p if data.top_p is None else data.top_p,
             json_schema=json_schema_of(data.text),
         )
         check_json_schema(generator, params.json_schema)
-        name = canonical(data.model, core.aliases)
-        ref = resolve_chat(name, generator.model_id, await core.chat_names())
+        name = canonical(data.model, models.aliases)
+        ref = resolve_chat(name, generator.model_id, await models.chat_names())
         chat_request = ChatRequest(
             messages=to_messages(data),
             params=params,
@@ -159,7 +166,7 @@ class ResponsesController(Controller):
             model=ref.model,
         )
         cancel = threading.Event()
-        events = core.chat_events(chat_request, cancel)
+        events = threads.answer(chat, chat_request, cancel)
         builder = ResponseBuilder(data)
         async with cancel_on_disconnect(request.receive, cancel):
             first = await anext(events)  # errors before any text keep their own status

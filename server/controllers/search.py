@@ -8,25 +8,25 @@ from litestar.params import JSONBody
 from localchat.config import PRESETS
 from localchat.errors import InvalidRequestError
 from localchat.wire.api import SearchRequest, SearchResponse
-from server.state import Core
+from server.deps import ResourcesDep, needs
 
 
 class SearchController(Controller):
     path = "/api/search"
+    dependencies = needs("resources")
 
     @post("/", status_code=200, sync_to_thread=True)
-    def search(self, data: JSONBody[SearchRequest], core: Core) -> SearchResponse:
+    def search(self, data: JSONBody[SearchRequest], resources: ResourcesDep) -> SearchResponse:
         if data.preset is not None and data.preset not in PRESETS:
             raise InvalidRequestError(
                 f"unknown preset {data.preset!r}",
                 hint=f"use one of {', '.join(PRESETS)}, or omit it",
                 param="preset",
             )
-        runtime = core.runtime
-        result = runtime.search(data.query, preset=data.preset, mode=data.mode)
+        result = resources.search(data.query, preset=data.preset, mode=data.mode)
         return SearchResponse(
             query=result.query,
-            preset=data.preset or runtime.rag_config().preset,
+            preset=data.preset or resources.rag_config().preset,
             mode=result.mode,
             hits=result.hits,
             terms=result.terms,

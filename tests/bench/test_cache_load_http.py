@@ -1,4 +1,4 @@
-"""bench_cache against the real server (real Runtime, SQLite and index; scripted model)."""
+"""bench_cache against the real server (real Resources, SQLite and index; scripted model)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bench.cache_load import bench_cache
 from localchat.config import with_rag
 from localchat.generation.scripted import ScriptedGenerator
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 
 uvicorn = pytest.importorskip("uvicorn")
 app_module = pytest.importorskip("server.app")
@@ -34,18 +34,18 @@ class LiveServer:
         # Generative: the scripted model's delay is what makes an uncached answer slow.
         self.settings = with_rag(settings, answer_mode="generative", decline_score=0.0)
         self.runtime = self._runtime()
-        assert self.runtime.ingest([docs]).failed == 0
+        assert self.runtime.library.ingest([docs]).failed == 0
         self._start()
 
-    def _runtime(self) -> Runtime:
-        runtime = Runtime.open(self.settings, embedder=HashEmbedder(), isolate_parsing=False)
+    def _runtime(self) -> Resources:
+        runtime = Resources.open(self.settings, embedder=HashEmbedder(), isolate_parsing=False)
         # 5 ms a word: an uncached answer takes a measurable while, as a real model would.
         runtime.set_generator(ScriptedGenerator(["Prime it with water [1]."], delay=0.005))
         return runtime
 
     def _start(self) -> None:
         self.port = free_port()
-        app = app_module.create_app(self.settings, runtime=self.runtime)
+        app = app_module.create_app(self.settings, resources=self.runtime)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

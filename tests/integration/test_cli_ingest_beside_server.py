@@ -70,7 +70,7 @@ def watched_server(tmp_path):
 
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
-        yield base, data, app.state.core.runtime, statuses
+        yield base, data, app.state.server.resources, statuses
         stop.set()
         watcher.join(30)
 

@@ -11,14 +11,14 @@ from localchat.errors import JobNotFoundError, PermissionDeniedError
 from localchat.ingest.progress import FileOutcome
 from localchat.jobs import Job, JobManager
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 from localchat.store.job_log import JobLog
 from localchat.telemetry import RecordingTelemetry
 
 
 @pytest.fixture
 def runtime(settings):
-    runtime = Runtime.open(
+    runtime = Resources.open(
         settings, embedder=HashEmbedder(), telemetry=RecordingTelemetry(), isolate_parsing=False
     )
     yield runtime
@@ -74,13 +74,13 @@ def test_jobs_run_one_at_a_time_in_order(jobs, tmp_path):
 def test_close_cancels_queued_jobs(runtime, tmp_path):
     manager = JobManager(runtime)
     gate = threading.Event()
-    original = runtime.ingest
+    original = runtime.library.ingest
 
     def slow_ingest(*args, **kwargs):
         gate.wait(5)
         return original(*args, **kwargs)
 
-    runtime.ingest = slow_ingest
+    runtime.library.ingest = slow_ingest
     first = manager.ingest([str(write(tmp_path, "a.md", "# a\n\nalpha\n"))])
     second = manager.ingest([str(write(tmp_path, "b.md", "# b\n\nbeta\n"))])
     gate.set()
@@ -103,22 +103,22 @@ def test_rechunk_job_moves_every_document_to_the_active_layout(jobs, runtime, tm
 
 def test_finished_jobs_survive_a_restart_and_cut_off_ones_say_interrupted(settings, tmp_path):
     good = write(tmp_path, "kept.md", "# Kept\n\nA document about washers.\n")
-    first = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
+    first = Resources.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
     manager = JobManager(first)
     done = manager.wait(manager.ingest([str(good)]).id)
     gate = threading.Event()
-    original = first.ingest
+    original = first.library.ingest
 
     def stuck(*args, **kwargs):
         gate.wait(10)
         return original(*args, **kwargs)
 
-    first.ingest = stuck
+    first.library.ingest = stuck
     running = manager.ingest([str(good)])
     queued = manager.ingest([str(good)])
     # A crash: the process dies with one job running and one queued (nothing closes cleanly).
     JobLog(first.store, Job).save(manager.get(running.id))
-    second = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
+    second = Resources.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
     try:
         after = JobManager(second)
         assert after.get(done.id).status == "done" and after.get(done.id).added == 1

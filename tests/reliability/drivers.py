@@ -19,7 +19,7 @@ import numpy as np
 
 from localchat.config import load_settings
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 
 
 class FastEmbedder(HashEmbedder):
@@ -35,11 +35,11 @@ class FastEmbedder(HashEmbedder):
         return out
 
 
-def open_runtime(data_dir: str, parse_mb: int = 1024) -> Runtime:
+def open_runtime(data_dir: str, parse_mb: int = 1024) -> Resources:
     settings = load_settings(data_dir=data_dir, environ={})
     ingest = msgspec.structs.replace(settings.ingest, parse_memory_mb=parse_mb)
     settings = msgspec.structs.replace(settings, ingest=ingest)
-    return Runtime.open(settings, embedder=FastEmbedder(), isolate_parsing=True)
+    return Resources.open(settings, embedder=FastEmbedder(), isolate_parsing=True)
 
 
 def _peak_mb(pid: int | str = "self") -> float:
@@ -62,7 +62,7 @@ def measure(data_dir: str, parse_mb: int, paths: list[str]) -> dict:
                 with contextlib.suppress(OSError):
                     worker_peak = max(worker_peak, _peak_mb(pid))
 
-        report = runtime.ingest(paths, on_progress=on_progress)
+        report = runtime.library.ingest(paths, on_progress=on_progress)
         return {
             "rss_before_mb": before,
             "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -80,7 +80,7 @@ def main(argv: list[str]) -> int:
     if command == "ingest":
         runtime = open_runtime(data_dir)
         try:
-            report = runtime.ingest(rest)
+            report = runtime.library.ingest(rest)
         finally:
             runtime.close()
         return 1 if report.failed else 0

@@ -37,8 +37,8 @@ def fuzz_env(tmp_path_factory):
     )
     config = msgspec.structs.replace(base, server=server)
     runtime = fake_runtime(config, ScriptedGenerator(["Nuts hold tight [1]. Also [9]."]))
-    runtime.ingest(write_docs(root / "docs"))
-    with TestClient(create_app(config, runtime=runtime), base_url=BASE_URL) as client:
+    runtime.library.ingest(write_docs(root / "docs"))
+    with TestClient(create_app(config, resources=runtime), base_url=BASE_URL) as client:
         yield client, allowed
     runtime.close()
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader, PdfWriter
 
 from localchat.config import Settings
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 from tests.reliability import hostile
 
 GOOD_PDF = hostile.raw_pdf(
@@ -120,9 +120,9 @@ def hostile_settings(settings: Settings) -> Settings:
 def test_each_bad_file_fails_alone_and_the_rest_are_ingested(hostile_settings, tmp_path):
     folder = tmp_path / "hostile"
     expected = hostile_folder(folder)
-    runtime = Runtime.open(hostile_settings, embedder=HashEmbedder(), isolate_parsing=True)
+    runtime = Resources.open(hostile_settings, embedder=HashEmbedder(), isolate_parsing=True)
     try:
-        report = runtime.ingest([folder])
+        report = runtime.library.ingest([folder])
         by_name = {Path(o.path).name: o for o in report.outcomes}
         for name, code in expected.items():
             outcome = by_name[name]

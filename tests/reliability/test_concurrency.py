@@ -118,9 +118,9 @@ def test_ingest_while_twenty_clients_stream(settings, tmp_path):
         settings, server=msgspec.structs.replace(settings.server, allowed_roots=(str(root),))
     )
     runtime = fake_runtime(settings, ScriptedGenerator([ANSWER], delay=0.01))
-    runtime.ingest(write_docs(tmp_path / "docs"))
+    runtime.library.ingest(write_docs(tmp_path / "docs"))
     uploads = library(tmp_path / "uploads", 12)
-    probe = LoopProbe(create_app(settings, runtime=runtime))
+    probe = LoopProbe(create_app(settings, resources=runtime))
     try:
         with running_server(probe) as base:
             probe.max_stall = 0.0  # measure the load, not the start-up

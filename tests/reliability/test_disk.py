@@ -74,8 +74,8 @@ def test_disk_full_on_a_tiny_tmpfs_fails_the_file_and_keeps_the_library(tmp_path
     with tmpfs(tmp_path / "data", 3) as data:
         runtime = open_runtime(str(data))
         try:
-            assert runtime.ingest(docs).added == 3
-            report = runtime.ingest([big])
+            assert runtime.library.ingest(docs).added == 3
+            report = runtime.library.ingest([big])
         finally:
             runtime.close()
         assert report.added == 0
@@ -105,7 +105,7 @@ def test_file_size_limit_mid_ingest_fails_cleanly_without_root(tmp_path):
     docs = small_docs(tmp_path / "docs")
     runtime = open_runtime(str(tmp_path / "data"))
     try:
-        assert runtime.ingest(docs).added == 3
+        assert runtime.library.ingest(docs).added == 3
     finally:
         runtime.close()
     db_size = (tmp_path / "data" / "localchat.db").stat().st_size
@@ -135,7 +135,7 @@ def test_read_only_data_dir_is_a_clear_error_and_changes_nothing(tmp_path):
     with tmpfs(tmp_path / "data", 16) as data:
         runtime = open_runtime(str(data))
         try:
-            assert runtime.ingest(docs).added == 3
+            assert runtime.library.ingest(docs).added == 3
         finally:
             runtime.close()
         before = {p.name: p.read_bytes() for p in data.iterdir() if p.is_file()}
@@ -155,7 +155,7 @@ def test_an_unwritable_index_file_is_a_store_error_and_open_serves_from_memory(t
 
     runtime = open_runtime(str(tmp_path / "data"))
     try:
-        assert runtime.ingest(small_docs(tmp_path / "docs")).added == 3
+        assert runtime.library.ingest(small_docs(tmp_path / "docs")).added == 3
         with pytest.raises(StoreError) as caught:
             runtime.index.save(tmp_path / "missing-dir" / "vectors.usearch")
         assert "rebuilt" in caught.value.hint

@@ -28,8 +28,8 @@ def serve(settings: Settings, tmp_path: Path, **server):
         settings, server=msgspec.structs.replace(settings.server, **server)
     )
     runtime = fake_runtime(settings)
-    runtime.ingest(write_docs(tmp_path / "docs"))
-    return runtime, TestClient(create_app(settings, runtime=runtime), base_url=BASE_URL)
+    runtime.library.ingest(write_docs(tmp_path / "docs"))
+    return runtime, TestClient(create_app(settings, resources=runtime), base_url=BASE_URL)
 
 
 @pytest.fixture

@@ -42,8 +42,10 @@ def ask(settings: Settings, tmp_path: Path, text: str, name: str):
     data = settings.data_path.parent / f"data-{name}"
     runtime = fake_runtime(_with_data(settings, data), generator)
     try:
-        assert runtime.ingest([folder]).added == 1
-        with TestClient(create_app(runtime.settings, runtime=runtime), base_url=BASE_URL) as client:
+        assert runtime.library.ingest([folder]).added == 1
+        with TestClient(
+            create_app(runtime.settings, resources=runtime), base_url=BASE_URL
+        ) as client:
             response = client.post(
                 "/v1/chat/completions",
                 json={"model": "localchat", "messages": [{"role": "user", "content": QUESTION}]},

@@ -12,7 +12,7 @@ from localchat.config import RagParams, Settings
 from localchat.ingest.isolate import ParserPool
 from localchat.ingest.pipeline import Ingestor
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 
 # Trailing spaces and CRLF newlines: the worst case for line normalisation (the whole-file
 # reader it replaces peaked at ≈ 5.7× such a file; block by block it is ≈ 2.4×).
@@ -67,9 +67,9 @@ def test_a_file_over_the_default_limit_fails_alone_without_being_read(tmp_path, 
     with huge.open("wb") as handle:  # sparse: 600 MiB on paper, nothing on disk
         handle.truncate(600 * (1 << 20))
     (tmp_path / "pumps.md").write_text(GOOD)
-    runtime = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
+    runtime = Resources.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
     try:
-        report = runtime.ingest([huge, tmp_path / "pumps.md"])
+        report = runtime.library.ingest([huge, tmp_path / "pumps.md"])
         assert report.added == 1
         [failure] = report.errors
         assert Path(failure.path).name == "huge.txt" and failure.error_code == "file_too_large"
@@ -86,15 +86,14 @@ def test_a_configured_limit_refuses_bigger_files_and_keeps_the_rest(tmp_path, se
     docs.mkdir()
     (docs / "log.txt").write_text("pump restarted\n" * 200)  # 3000 bytes
     (docs / "pumps.md").write_text(GOOD)
-    runtime = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
+    runtime = Resources.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
     try:
         ingestor = Ingestor(
             runtime.store,
-            runtime.index,
             runtime.embedder,
             RagParams(512, 64, 5, 0.0),
-            index_file=runtime.index_file,
-            load=runtime._load,
+            write=runtime.library.add,
+            load=runtime.load,
             max_file_bytes=2048,
         )
         report = ingestor.ingest_paths([docs])

@@ -10,7 +10,6 @@ from litestar.testing import TestClient
 
 from localchat.config import Settings
 from localchat.generation.scripted import ScriptedGenerator
-from localchat.telemetry import RecordingTelemetry
 from server.app import create_app
 from tests.server.harness import fake_runtime, write_docs
 
@@ -36,8 +35,7 @@ def generator() -> ScriptedGenerator:
 @pytest.fixture
 def runtime(settings: Settings, generator: ScriptedGenerator, docs: list[Path]):
     runtime = fake_runtime(settings, generator)
-    runtime.telemetry = RecordingTelemetry()
-    report = runtime.ingest(docs)
+    report = runtime.library.ingest(docs)
     assert report.failed == 0, report.errors
     yield runtime
     runtime.close()
@@ -45,7 +43,7 @@ def runtime(settings: Settings, generator: ScriptedGenerator, docs: list[Path]):
 
 @pytest.fixture
 def app(settings: Settings, runtime):
-    return create_app(settings, runtime=runtime)
+    return create_app(settings, resources=runtime)
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ import uvicorn
 from localchat.config import Settings, with_rag
 from localchat.generation.scripted import ScriptedGenerator
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
+from localchat.telemetry import RecordingTelemetry, Telemetry
+from server.metrics import Metrics, PrometheusTelemetry
 
 DOCS = {
     "nuts.md": "# Self-locking nuts\n\nThe Boots self-locking nut is one piece, all-metal, "
@@ -37,11 +39,20 @@ def write_docs(folder: Path) -> list[Path]:
     return paths
 
 
-def fake_runtime(settings: Settings, generator: ScriptedGenerator | None = None) -> Runtime:
+def fake_runtime(
+    settings: Settings,
+    generator: ScriptedGenerator | None = None,
+    telemetry: Telemetry | None = None,
+) -> Resources:
+    """Resources on fakes reporting to Prometheus metrics (which an app serving them shows),
+    and on to `telemetry` (default a RecordingTelemetry: `runtime.telemetry.inner`)."""
     # Generative answers, so the scripted model's text is what the server renders; the hash
     # embedder's cosines run far below MiniLM's, for which rag.decline_score is set.
     settings = with_rag(settings, answer_mode="generative", decline_score=0.0)
-    runtime = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
+    reports = PrometheusTelemetry(Metrics(), inner=telemetry or RecordingTelemetry())
+    runtime = Resources.open(
+        settings, embedder=HashEmbedder(), isolate_parsing=False, telemetry=reports
+    )
     runtime.set_generator(generator or ScriptedGenerator(["The Boots nut holds tight [1]."]))
     return runtime
 

@@ -140,7 +140,7 @@ def test_no_cache_header_always_answers_fresh(client, generator):
 def test_a_disconnecting_stream_client_stops_generation(settings, runtime):
     words = " ".join(f"word{i}" for i in range(400))
     runtime.set_generator(ScriptedGenerator([words], delay=0.01))
-    app = create_app(settings, runtime=runtime)
+    app = create_app(settings, resources=runtime)
     with running_server(app) as base:
         body = {
             "model": "scripted",
@@ -163,7 +163,7 @@ def test_a_disconnecting_stream_client_stops_generation(settings, runtime):
 
 def test_a_slow_answer_does_not_block_other_requests(settings, runtime):
     runtime.set_generator(ScriptedGenerator([" ".join(["slow"] * 60)], delay=0.02))
-    app = create_app(settings, runtime=runtime)
+    app = create_app(settings, resources=runtime)
     with running_server(app) as base:
         body = {"model": "scripted", "messages": [{"role": "user", "content": "go"}]}
         worker = threading.Thread(

@@ -115,7 +115,7 @@ def test_aliases_parse_and_resolve():
 
 
 def test_mcp_is_behind_the_api_keys(settings, runtime):
-    app = create_app(with_server(settings, api_keys=("k1",)), runtime=runtime)
+    app = create_app(with_server(settings, api_keys=("k1",)), resources=runtime)
     with TestClient(app, base_url=BASE_URL) as keyed:
         response = keyed.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
     assert_error(response, 401, "invalid_api_key")

@@ -79,7 +79,7 @@ def test_json_paths_below_a_root_are_ingested(settings, runtime, tmp_path: Path)
     root = tmp_path / "library"
     root.mkdir()
     (root / "rivets.md").write_text("# Rivets\n\nSolid shank rivets join aircraft skins.\n")
-    app = create_app(with_server(settings, allowed_roots=(str(root),)), runtime=runtime)
+    app = create_app(with_server(settings, allowed_roots=(str(root),)), resources=runtime)
     with TestClient(app, base_url=BASE_URL) as client:
         response = client.post("/api/documents", json={"paths": [str(root)]})
         assert response.status_code == 202
@@ -98,7 +98,7 @@ def test_upload_over_the_file_limit_is_413(settings, runtime):
     small = msgspec.structs.replace(
         settings, ingest=msgspec.structs.replace(settings.ingest, max_file_bytes=100)
     )
-    app = create_app(small, runtime=runtime)
+    app = create_app(small, resources=runtime)
     with TestClient(app, base_url=BASE_URL) as client:
         response = client.post("/api/documents", files={"file": ("big.txt", b"z" * 500)})
         assert response.status_code == 413
@@ -119,7 +119,7 @@ def test_a_folder_walk_reports_skipped_files_in_the_job(settings, runtime, tmp_p
     (root / "licenses").mkdir(parents=True)
     (root / "licenses" / "MIT.LICENSE").write_text("Permission is hereby granted\n")
     (root / "rivets.md").write_text("# Rivets\n\nSolid shank rivets join aircraft skins.\n")
-    app = create_app(with_server(settings, allowed_roots=(str(root),)), runtime=runtime)
+    app = create_app(with_server(settings, allowed_roots=(str(root),)), resources=runtime)
     with TestClient(app, base_url=BASE_URL) as client:
         job = wait_job(
             client, client.post("/api/documents", json={"paths": [str(root)]}).json()["id"]

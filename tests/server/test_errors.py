@@ -120,7 +120,7 @@ def test_wrong_method_is_405(client):
 
 
 def test_body_over_the_limit_is_413(settings, runtime):
-    app = create_app(with_server(settings, max_body_bytes=2048), runtime=runtime)
+    app = create_app(with_server(settings, max_body_bytes=2048), resources=runtime)
     with TestClient(app, base_url=BASE_URL) as client:
         big = {"model": "localchat", "messages": [{"role": "user", "content": "x" * 5000}]}
         assert_error(client.post("/v1/chat/completions", json=big), 413, "payload_too_large")

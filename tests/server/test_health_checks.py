@@ -10,7 +10,7 @@ import pytest
 
 from localchat.generation.scripted import ScriptedGenerator
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 from server import health
 
 Usage = namedtuple("Usage", "total used free")
@@ -54,9 +54,9 @@ def test_disk_levels(monkeypatch, tmp_path):
 def test_index_out_of_step_with_sqlite_is_degraded(settings, tmp_path):
     doc = tmp_path / "nuts.md"
     doc.write_text("# Nuts\n\nThe Boots self-locking nut holds tight despite vibration.\n")
-    runtime = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
+    runtime = Resources.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
     try:
-        runtime.ingest([doc])
+        runtime.library.ingest([doc])
         detail, data = health.check_index(runtime)
         assert detail == "index matches SQLite" and data["vectors"] == data["sqlite_vectors"] > 0
         first_key = int(runtime.index.keys()[0])

@@ -115,16 +115,16 @@ def test_ready_waits_for_the_model_and_reports_a_load_failure(settings, monkeypa
     monkeypatch.setattr(localchat.generation, "open_generator", slow_open, raising=False)
     for failing in (False, True):
         runtime = fake_runtime(settings)
-        runtime._generator = None  # as after Runtime.open: loaded on first use
+        runtime.generators.set_active(None)  # as after Resources.open: loaded on first use
         gate.clear()
         if failing:
             outcome["error"] = ModelMissingError("generation model /x.gguf does not exist")
-        with TestClient(create_app(settings, runtime=runtime), base_url=BASE_URL) as client:
+        with TestClient(create_app(settings, resources=runtime), base_url=BASE_URL) as client:
             loading = client.get("/api/health/ready")
             assert loading.status_code == 503
             assert loading.json()["reason"] == "the answer model is still loading"
             gate.set()
-            client.app.state.core.generator_done.wait(10)
+            client.app.state.server.models.loaded.wait(10)
             ready = client.get("/api/health/ready")
             chat = client.post(
                 "/v1/chat/completions",

@@ -35,7 +35,7 @@ def server(settings, runtime):
         settings.server, header_timeout_s=1.5, body_timeout_s=1.5, max_embedding_inputs=64
     )
     settings = msgspec.structs.replace(settings, server=fast)
-    with serve_like_cli(create_app(settings, runtime=runtime), fast, timeout=60) as base:
+    with serve_like_cli(create_app(settings, resources=runtime), fast, timeout=60) as base:
         yield base, settings
 
 

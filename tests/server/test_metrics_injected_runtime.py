@@ -1,4 +1,5 @@
-"""/metrics sees a runtime handed to create_app(runtime=...) as fully as one the server opens."""
+"""/metrics sees Resources handed to create_app(resources=...) as fully as ones the server opens,
+and the server-opened ones report on to a telemetry given to create_app."""
 
 from __future__ import annotations
 
@@ -41,9 +42,10 @@ def wait_for_job(client, job_id: str) -> dict:
 
 
 def test_an_injected_runtime_reports_cache_retrieval_generation_and_ingest(settings, runtime):
-    recording = runtime.telemetry
+    reports = runtime.telemetry  # fake_runtime's PrometheusTelemetry, over a recording one
+    recording = reports.inner
     assert isinstance(recording, RecordingTelemetry)
-    with TestClient(create_app(settings, runtime=runtime), base_url=BASE_URL) as client:
+    with TestClient(create_app(settings, resources=runtime), base_url=BASE_URL) as client:
         before = scrape(client)
         assert [ask(client), ask(client)] == ["miss", "l1"]
         after = scrape(client)
@@ -60,17 +62,27 @@ def test_an_injected_runtime_reports_cache_retrieval_generation_and_ingest(setti
         )
         assert wait_for_job(client, upload.json()["id"])["added"] == 1
         ingested = scrape(client)
-        assert ingested[("localchat_ingest_documents_total", ())] == 1
+        # The metrics are the Resources' own: the fixture's two documents were counted too.
+        ingest_total = ("localchat_ingest_documents_total", ())
+        assert before[ingest_total] == 2 and ingested[ingest_total] == 3
         assert ingested[("localchat_documents", ())] == 3
-    # The runtime's own telemetry heard everything too, and has it back after shutdown.
+    # The inner telemetry heard everything too, and the Resources kept theirs throughout.
     assert ("cache", "l1", True) in recording.calls
     assert any(call[0] == "ingested" for call in recording.calls)
-    assert runtime.telemetry is recording
+    assert runtime.telemetry is reports
 
 
-def test_set_telemetry_redirects_every_report_and_returns_the_previous(runtime):
-    first, second = runtime.telemetry, RecordingTelemetry()
-    assert runtime.set_telemetry(second) is first
-    runtime.cache.report("l2", False)  # the cache was built before the swap
-    assert second.calls == [("cache", "l2", False)]
-    assert runtime.set_telemetry(first) is second
+def test_the_server_opens_resources_reporting_to_its_metrics_and_the_given_telemetry(settings):
+    recording = RecordingTelemetry()
+    with TestClient(create_app(settings, telemetry=recording), base_url=BASE_URL) as client:
+        upload = client.post(
+            "/api/documents",
+            files={"file": ("pumps.md", b"# Pumps\n\nThe QX-17 pump cools the reactor.\n")},
+        )
+        assert wait_for_job(client, upload.json()["id"])["added"] == 1
+        scraped = scrape(client)
+        assert scraped[("localchat_ingest_documents_total", ())] == 1
+        assert scraped[("localchat_documents", ())] == 1
+    ingested = [call for call in recording.calls if call[0] == "ingested"]
+    assert len(ingested) == 1 and ingested[0][1] == 1
+    assert ("stored", 1, scraped[("localchat_chunks", ())]) in recording.calls

@@ -92,6 +92,20 @@ def test_legacy_completion_whole_and_streamed(client, generator):
     assert events[-2]["choices"][0]["finish_reason"] == "length"
 
 
+def test_a_completion_is_timed_once_through_the_chat_service(client, runtime):
+    recording = runtime.telemetry.inner
+
+    def generated() -> list[tuple]:
+        return [c for c in recording.calls if c[0] == "generated"]
+
+    before = len(generated())
+    body = {"model": "localchat", "prompt": "def add(a, b):", "max_tokens": 4}
+    assert client.post("/v1/completions", json=body).status_code == 200
+    [call] = generated()[before:]
+    tokens, seconds, ttft = call[1:]
+    assert tokens == 4 and seconds >= ttft > 0
+
+
 def test_legacy_completion_unknown_model_is_404(client):
     response = client.post("/v1/completions", json={"model": "davinci", "prompt": "x"})
     assert response.status_code == 404

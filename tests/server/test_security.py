@@ -18,7 +18,7 @@ CHAT = {"model": "localchat", "messages": [{"role": "user", "content": "Boots nu
 
 
 def test_keys_from_settings_are_required_except_for_probes(settings, runtime):
-    app = create_app(with_server(settings, api_keys=("s3cret",)), runtime=runtime)
+    app = create_app(with_server(settings, api_keys=("s3cret",)), resources=runtime)
     with TestClient(app, base_url=BASE_URL) as client:
         missing = client.get("/v1/models")
         assert missing.status_code == 401
@@ -37,7 +37,7 @@ def test_keys_from_settings_are_required_except_for_probes(settings, runtime):
 def test_a_key_removed_from_the_key_file_stops_working_at_once(settings, runtime, tmp_path):
     key_file = tmp_path / "keys.txt"
     key_file.write_text("# team keys\nalpha\nbeta\n")
-    app = create_app(with_server(settings, api_keys_file=str(key_file)), runtime=runtime)
+    app = create_app(with_server(settings, api_keys_file=str(key_file)), resources=runtime)
     with TestClient(app, base_url=BASE_URL) as client:
 
         def status(key: str) -> int:
@@ -136,7 +136,7 @@ def test_paths_must_stay_below_allowed_roots(tmp_path: Path):
 def test_a_nul_byte_in_a_json_path_is_400(settings, runtime, tmp_path: Path):
     root = tmp_path / "root"
     root.mkdir()
-    app = create_app(with_server(settings, allowed_roots=(str(root),)), runtime=runtime)
+    app = create_app(with_server(settings, allowed_roots=(str(root),)), resources=runtime)
     with TestClient(app, base_url=BASE_URL) as client:
         reply = client.post("/api/documents", json={"paths": [f"{root}/a\x00.md"]})
         assert reply.status_code == 400, reply.text

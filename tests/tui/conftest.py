@@ -51,10 +51,10 @@ def generator() -> ScriptedGenerator:
 def _serve(settings: Settings, generator: ScriptedGenerator, docs: list[Path] | None):
     runtime = fake_runtime(settings, generator)
     if docs:
-        report = runtime.ingest(docs)
+        report = runtime.library.ingest(docs)
         assert report.failed == 0, report.errors
     try:
-        with running_server(create_app(settings, runtime=runtime)) as url:
+        with running_server(create_app(settings, resources=runtime)) as url:
             yield TestServer(url, runtime, generator)
     finally:
         runtime.close()

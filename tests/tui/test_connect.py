@@ -86,7 +86,7 @@ async def test_a_server_that_goes_away_is_reported_and_chat_says_so(settings, mo
     monkeypatch.setattr(app_module, "HEARTBEAT_S", 0.3)
     runtime = fake_runtime(settings, ScriptedGenerator(["Hi [1]."]))
     try:
-        with running_server(create_app(settings, runtime=runtime)) as url:
+        with running_server(create_app(settings, resources=runtime)) as url:
             app = LocalChatApp(settings, server=url)
             app.prefs.onboarded = True  # an empty library, but no wizard: straight to chat
             async with app.run_test(size=SIZE) as pilot:

@@ -66,7 +66,7 @@ async def test_hostile_passage_text_is_shown_inert(server, make_app, tmp_path):
         f"{prose}\x1b[2J\x1b]52;c;Y2xpcA==\x07 [@click=app.quit]click[/] here.\n",
         encoding="utf-8",
     )
-    report = server.runtime.ingest([evil])
+    report = server.runtime.library.ingest([evil])
     assert report.failed == 0
     server.generator._replies = ["Vibration secrets are here [1]."]
     app = make_app(server.url)

@@ -12,14 +12,14 @@ from localchat.generation.pool import GeneratorPool
 from localchat.generation.scripted import ScriptedGenerator
 from localchat.modelfiles.entry import Discovery, ModelEntry
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 
 A_TEXT = "alpha " * 12
 B_TEXT = "bravo " * 12
 
 
-def runtime_with_two_models(settings) -> tuple[Runtime, dict]:
-    runtime = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
+def runtime_with_two_models(settings) -> tuple[Resources, dict]:
+    runtime = Resources.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
     made: dict[str, ScriptedGenerator] = {}
 
     def opener(name):

@@ -1,4 +1,4 @@
-"""ChatService's evidence-first answers through a real Runtime (SQLite, USearch, hash embedder)."""
+"""ChatService's evidence-first answers through real Resources (SQLite, USearch, hash embedder)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from localchat.errors import InvalidRequestError
 from localchat.generation.base import ChatMessage, GenerationParams
 from localchat.generation.scripted import ScriptedGenerator
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 
 GCCGO = (
     "The gccgo frontend is arranged as a series of passes over the input.\n\n"
@@ -28,13 +28,13 @@ def runtime(settings, tmp_path):
     docs.mkdir()
     (docs / "gccgo.txt").write_text(GCCGO)
     (docs / "cats.txt").write_text("Cats sleep for most of the day and hunt at dusk.\n")
-    opened = Runtime.open(
+    opened = Resources.open(
         with_rag(settings, answer_mode="auto"), embedder=HashEmbedder(), isolate_parsing=False
     )
     opened.set_generator(
         ScriptedGenerator(["GOGO is converted to GENERIC [1]. The moon is made of cheese."])
     )
-    assert opened.ingest([docs]).failed == 0
+    assert opened.library.ingest([docs]).failed == 0
     yield opened
     opened.close()
 

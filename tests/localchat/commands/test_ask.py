@@ -11,7 +11,7 @@ from localchat.commands import ask
 from localchat.config import with_rag
 from localchat.generation.scripted import ScriptedGenerator
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 
 
 @pytest.fixture
@@ -22,11 +22,11 @@ def fake_open(settings, tmp_path, monkeypatch):
     # against the source, which supports this one); the hash embedder's cosines run far below
     # MiniLM's, for which rag.decline_score is set.
     settings = with_rag(settings, answer_mode="generative", decline_score=0.0)
-    runtime = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
-    runtime.ingest([doc])
+    runtime = Resources.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
+    runtime.library.ingest([doc])
     reply = "The Boots self-locking nut holds tight despite vibration \x1b[31mred\x1b[0m [1] [4]."
     runtime.set_generator(ScriptedGenerator([reply]))
-    monkeypatch.setattr(ask.Runtime, "open", classmethod(lambda cls, *a, **k: runtime))
+    monkeypatch.setattr(ask.Resources, "open", classmethod(lambda cls, *a, **k: runtime))
     return runtime
 
 

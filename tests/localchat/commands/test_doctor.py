@@ -26,7 +26,7 @@ def test_summary_says_all_good_only_without_warnings():
 def test_the_server_is_checked_on_the_configured_port_and_for_this_library(settings, tmp_path):
     runtime = fake_runtime(settings)
     try:
-        with running_server(create_app(settings, runtime=runtime)) as base:
+        with running_server(create_app(settings, resources=runtime)) as base:
             port = int(base.rsplit(":", 1)[1])
             assert port != 8484
             (server,) = check_server(on_port(settings, port))

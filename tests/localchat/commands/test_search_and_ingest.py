@@ -10,7 +10,7 @@ import pytest
 from localchat.commands import ingest as ingest_command
 from localchat.commands import search as search_command
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 
 NUTS = "# Nuts\n\nThe Boots self-locking nut holds tight despite vibration.\n"
 PUMPS = "Hydraulic pumps need their seals replaced every ten thousand hours.\n"
@@ -18,13 +18,13 @@ PUMPS = "Hydraulic pumps need their seals replaced every ten thousand hours.\n"
 
 @pytest.fixture
 def fast_runtime(monkeypatch):
-    """The commands open their own Runtime: with the hash embedder here, parsing in-process."""
-    original = Runtime.open.__func__
+    """The commands open their own Resources: with the hash embedder here, parsing in-process."""
+    original = Resources.open.__func__
 
     def open_fast(cls, settings, **_kwargs):
         return original(cls, settings, embedder=HashEmbedder(), isolate_parsing=False)
 
-    monkeypatch.setattr(Runtime, "open", classmethod(open_fast))
+    monkeypatch.setattr(Resources, "open", classmethod(open_fast))
 
 
 def ingest_args(*paths, json_out=False) -> argparse.Namespace:

@@ -13,14 +13,14 @@ from localchat.ingest import isolate
 from localchat.ingest.loaders import load_file
 from localchat.ingest.pipeline import Ingestor
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 
 PARAMS = RagParams(512, 64, 5, 0.0)
 
 
 @pytest.fixture
 def runtime(settings):
-    runtime = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
+    runtime = Resources.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
     yield runtime
     runtime.close()
 
@@ -38,12 +38,7 @@ def library(tmp_path: Path, count: int) -> list[Path]:
 
 def ingestor(runtime, load=load_file, embedder=None) -> Ingestor:
     return Ingestor(
-        runtime.store,
-        runtime.index,
-        embedder or runtime.embedder,
-        PARAMS,
-        index_file=runtime.index_file,
-        load=load,
+        runtime.store, embedder or runtime.embedder, PARAMS, write=runtime.library.add, load=load
     )
 
 

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from localchat.ingest.chunker import chunk_pages, document_text
 from localchat.ingest.loaders.document import Page
-from localchat.ingest.rechunk import pages_from_chunks, rechunk, rechunk_document
+from localchat.ingest.rechunk import pages_from_chunks, rechunk_document
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 from localchat.store.records import ChunkRecord, layout_id
 
 words = st.text(alphabet="abcdefgh .\n", min_size=0, max_size=400)
@@ -59,7 +59,7 @@ def test_rebuilt_pages_put_every_chunk_back_at_its_offsets(texts, size, overlap_
 
 @pytest.fixture
 def runtime(settings, tmp_path):
-    runtime = Runtime.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
+    runtime = Resources.open(settings, embedder=HashEmbedder(), isolate_parsing=False)
     folder = tmp_path / "docs"
     folder.mkdir()
     for n in range(3):
@@ -67,7 +67,7 @@ def runtime(settings, tmp_path):
             f"Paragraph {p} of file {n} on torque and safety wire." for p in range(60)
         )
         (folder / f"f{n}.md").write_text(f"# File {n}\n\n{body}\n")
-    assert runtime.ingest([folder]).failed == 0
+    assert runtime.library.ingest([folder]).failed == 0
     yield runtime
     runtime.close()
 
@@ -77,11 +77,11 @@ def test_old_chunks_serve_until_the_swap(runtime):
     layout = layout_id(params.chunk_size, params.chunk_overlap)
     served_before = {h.chunk_id for h in runtime.search("torque safety wire").hits}
     doc = runtime.store.list_documents()[0]
-    added, _ = rechunk_document(runtime, doc.id, params, layout)
+    added, _ = rechunk_document(runtime.library, doc.id, params, layout)
     assert added > 0
     served_mid = {h.chunk_id for h in runtime.search("torque safety wire").hits}
     assert served_mid == served_before, "the new layout must not serve before the swap"
-    report = rechunk(runtime, params)
+    report = runtime.library.rechunk(params)
     assert report.swapped and report.removed_chunks > 0 and not report.errors
     served_after = runtime.search("torque safety wire").hits
     assert served_after and not ({h.chunk_id for h in served_after} & served_before)
@@ -95,6 +95,6 @@ def test_a_cancelled_rechunk_keeps_the_old_layout(runtime):
 
     cancel = threading.Event()
     cancel.set()
-    report = rechunk(runtime, runtime.params("fast"), cancel=cancel)
+    report = runtime.library.rechunk(runtime.params("fast"), cancel=cancel)
     assert report.cancelled and not report.swapped
     assert {d.layout for d in runtime.store.list_documents()} == {"1024/200"}

@@ -10,7 +10,7 @@ import pytest
 from localchat.index.vector_index import index_path
 from localchat.jobs import JobManager
 from localchat.models.embedder import HashEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 from tests.server.harness import write_docs
 
 
@@ -34,8 +34,8 @@ class Gated(HashEmbedder):
 
 @pytest.fixture
 def runtime(settings, tmp_path):
-    runtime = Runtime.open(settings, embedder=HashEmbedder(dim=32), isolate_parsing=False)
-    runtime.ingest(write_docs(tmp_path / "docs"))
+    runtime = Resources.open(settings, embedder=HashEmbedder(dim=32), isolate_parsing=False)
+    runtime.library.ingest(write_docs(tmp_path / "docs"))
     yield runtime
     runtime.close()
 
@@ -104,7 +104,7 @@ def test_an_interrupted_run_resumes_with_what_it_wrote(runtime, settings, tmp_pa
     many.mkdir()
     for n in range(80):
         (many / f"note{n}.txt").write_text(f"Note {n} on torque value {n * 7} for bolt {n}.\n")
-    runtime.ingest([many])
+    runtime.library.ingest([many])
     new = Gated(dim=16)
     jobs = JobManager(runtime)
     try:

@@ -12,7 +12,7 @@ import pytest
 from localchat.errors import EmbeddingMismatchError, UpstreamError
 from localchat.models.embedder import HashEmbedder
 from localchat.models.upstream_embedder import UpstreamEmbedder
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 from tests.conftest import shared_path
 from tests.localchat.modelfiles.http_fake import serving
 
@@ -143,16 +143,16 @@ def test_wrong_dimension_during_ingest_writes_nothing_of_the_batch(settings, tmp
     upstream = Upstream()
     with serving(upstream) as base:
         client = embedder(base, batch=16)
-        runtime = Runtime.open(settings, embedder=client, isolate_parsing=False)
+        runtime = Resources.open(settings, embedder=client, isolate_parsing=False)
         try:
             upstream.dim_after = len(upstream.calls)  # from now on every vector is 8-dim
-            report = runtime.ingest([source])
+            report = runtime.library.ingest([source])
             documents, chunks = runtime.store.counts()
             vectors = runtime.store.read("SELECT count(*) FROM vectors")[0][0]
             assert report.failed == 1 and "embedding_mismatch" in str(report)
             assert (documents, chunks, vectors, len(runtime.index)) == (0, 0, 0, 0)
             upstream.dim_after = None  # the server is fixed: the same file ingests whole
-            again = runtime.ingest([source])
+            again = runtime.library.ingest([source])
             assert again.failed == 0 and runtime.store.counts()[1] > 0
             assert len(runtime.index) == runtime.store.counts()[1]
         finally:

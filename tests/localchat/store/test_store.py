@@ -109,7 +109,7 @@ def test_layouts_side_by_side_then_swap(store):
         vecs("new", "text"),
         model="m",
         layout="2/0",
-    )
+    ).added_chunk_ids
     # the serving layout is still the old one
     assert [c.text for c in store.document_chunks(r.document_id)] == ["old text"]
     removed = store.swap_layout("2/0")

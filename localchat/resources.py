@@ -1,10 +1,12 @@
-"""The opened system: store, embedder, vector index, retriever, ingestor — built from Settings."""
+"""`Resources`: the long-lived parts opened from Settings — store, vector index, embedder,
+cache, retriever, the answer-model pool — with the telemetry they report to, fixed at opening.
+
+Corpus writes are not here: they go through `resources.library` (localchat.library).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import msgspec
@@ -12,11 +14,9 @@ import msgspec
 from localchat.cache import ResponseCache
 from localchat.cache.decoding import decoding_fingerprint, decoding_parts
 from localchat.config import RagParams, Settings, preset_params, resolve_rag, validate_rag
-from localchat.errors import StoreError
 from localchat.generation.pool import GeneratorPool
 from localchat.index.vector_index import UsearchIndex, index_path, open_index
-from localchat.ingest.pipeline import Ingestor
-from localchat.ingest.progress import IngestProgress, IngestReport
+from localchat.library import Library
 from localchat.models.embedder import Embedder
 from localchat.models.locate import SMOLLM2_FILE
 from localchat.retrieval.retriever import Mode, Retrieval, Retriever
@@ -34,8 +34,10 @@ class RagConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     min_similarity: float
 
 
-class Runtime:
-    """Long-lived resources. Open once per process (CLI command, server lifespan)."""
+class Resources:
+    """Long-lived resources. Open once per process (CLI command, server lifespan); `telemetry`
+    is given here and never changes (the server opens its resources with its Prometheus one).
+    """
 
     def __init__(
         self,
@@ -66,18 +68,18 @@ class Runtime:
 
         self.embedding_name = embedding_name(settings)  # by its `localchat models` name
         self._use_embedder(embedder, index)
+        self.library = Library(self)  # the one owner of corpus writes
 
     def _use_embedder(self, embedder: Embedder, index: UsearchIndex) -> None:
         """Everything that depends on the embedding model: its index, cache and retriever."""
         settings, store = self.settings, self.store
         self.embedder, self.index = embedder, index
         decoding = decoding_parts(settings.models.context_tokens, settings.rag.max_source_tokens)
-        # The lambda looks telemetry up at each report, so set_telemetry() redirects it too.
         self.cache = ResponseCache(
             settings.cache,
             store,
             embedder,
-            lambda tier, hit: self.telemetry.cache(tier, hit),
+            self.telemetry.cache,
             decoding=decoding_fingerprint(decoding),
         )
         self.retriever = Retriever(
@@ -98,9 +100,7 @@ class Runtime:
         old_retriever, old_cache, old_embedder = self.retriever, self.cache, self.embedder
         self._use_embedder(embedder, index)
         self.embedding_name = name or embedder.model_id
-        with self.store.transaction() as conn:
-            conn.execute("UPDATE documents SET embed_model = ?", (embedder.model_id,))
-        self.cache.invalidate()
+        self.library.embedded_with(embedder.model_id)
         old_cache.close()
         # Closed with the runtime: a search that began a moment ago may still be using them.
         self._retired += [old_retriever, old_embedder]
@@ -113,7 +113,7 @@ class Runtime:
         embedder: Embedder | None = None,
         telemetry: Telemetry | None = None,
         isolate_parsing: bool = True,
-    ) -> Runtime:
+    ) -> Resources:
         from localchat.models.embedder import open_embedder
 
         data = settings.data_path
@@ -177,72 +177,16 @@ class Runtime:
 
     # -- work --------------------------------------------------------------------------------
 
-    def ingestor(self, params: RagParams | None = None, on_written=None) -> Ingestor:
-        return Ingestor(
-            self.store,
-            self.index,
-            self.embedder,
-            params or self.params(),
-            index_file=self.index_file,
-            load=self._load,
-            on_written=self._corpus_written(on_written),
-            max_file_bytes=self.settings.ingest.max_file_bytes,
-            follow_symlinks=self.settings.ingest.follow_symlinks,
-        )
-
-    def _corpus_written(self, then):
-        """Invalidate the cache once a document is in both SQLite and the vector index."""
-
-        def on_written(*args) -> None:
-            self.cache.invalidate()
-            if then is not None:
-                then(*args)
-
-        return on_written
-
-    def _load(self, path: Path):
+    def load(self, path: Path):
+        """Parse one file (in the worker process when parsing is isolated)."""
         if self._parser_pool is not None:
             return self._parser_pool.load(path)
         from localchat.ingest.loaders import load_file
 
         return load_file(path, max_pages=self.settings.ingest.max_pages)
 
-    def ingest(
-        self,
-        paths: Iterable[str | Path],
-        on_progress: Callable[[IngestProgress], None] | None = None,
-        cancel: threading.Event | None = None,
-    ) -> IngestReport:
-        report = self.ingestor().ingest_paths(paths, on_progress, cancel)
-        self.sync_index()  # our writes are in the index; this also takes in anyone else's
-        return report
-
-    def sync_index(self) -> tuple[int, int]:
-        """Catch the vector index up when another process changed the corpus in SQLite (a CLI
-        ingest beside the server): (vectors added, removed). Call it from the one writer
-        thread (the job worker) while no ingest of this process runs."""
-        version = self.store.corpus_version()
-        if version == self.seen_version:
-            return 0, 0
-        from localchat.index.catch_up import catch_up
-
-        added, removed = catch_up(self.index, self.store, self.embedder.model_id)
-        self.seen_version = version
-        if added or removed:
-            self.cache.invalidate()
-            with contextlib.suppress(StoreError):  # the file is a cache; memory is current
-                self.index.save(self.index_file)
-        return added, removed
-
     def search(self, query: str, *, preset: str | None = None, mode: Mode = "hybrid") -> Retrieval:
         return self.retriever.search(query, self.params(preset), mode=mode)
-
-    def delete_document(self, document_id: int) -> list[int]:
-        removed = self.store.delete_document(document_id)
-        self.index.remove(removed)
-        self.index.save(self.index_file)
-        self.cache.invalidate()
-        return removed
 
     @property
     def generator(self):
@@ -250,16 +194,6 @@ class Runtime:
         return self.generators.active
 
     def set_generator(self, generator) -> None:
-        self.generators.set_active(generator)
-
-    @property
-    def _generator(self):
-        """The active model if loaded, else None (setting None unloads it: the next use
-        opens the configured model again)."""
-        return self.generators.loaded_active()
-
-    @_generator.setter
-    def _generator(self, generator) -> None:
         self.generators.set_active(generator)
 
     @property
@@ -292,15 +226,6 @@ class Runtime:
             find_entry(self.models(), name, "chat")  # a clear error for a typo, before loading
         return self.generators.switch(name)
 
-    def set_telemetry(self, telemetry: Telemetry) -> Telemetry:
-        """Report to `telemetry` from now on; returns the previous one (to restore later).
-
-        Every report (cache, retrieval, generation, ingestion, store counts) looks up
-        `self.telemetry` when it happens, so a server handed an already-open runtime sees
-        all of them, including those of the cache built before the swap."""
-        previous, self.telemetry = self.telemetry, telemetry
-        return previous
-
 
 def _open_generator(settings: Settings, name: str | None):
     # Looked up at each call (not imported at module load) so tests can stand in a loader.
@@ -313,4 +238,4 @@ def _open_generator(settings: Settings, name: str | None):
     )
 
 
-__all__ = ["RagConfig", "Runtime", "resolve_rag"]
+__all__ = ["RagConfig", "Resources", "resolve_rag"]
