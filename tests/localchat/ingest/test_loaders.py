@@ -148,7 +148,7 @@ def test_markdown_character_references_decode_outside_code(tmp_path):
         "## Q &amp; A\n\n"
         "Bootstrapping&mdash;you'd need a compiler &#8217;x&#x2019; and &lt;b&gt;.\n"
         "Code `a &lt; b` stays, so do &unknownname; and a && b.\n\n"
-        "```go\nx := \"&mdash;\"\n```\n"
+        '```go\nx := "&mdash;"\n```\n'
     )
     text = load_file(write(tmp_path, "faq.md", source)).pages[0].text
     assert "## Q & A\n" in text
