@@ -34,6 +34,9 @@ _CONNECTIVE = re.compile(
 _ANCHOR = re.compile(
     r"(?<![\w-])(?:\S*\d\S*|[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w-]*|\w+_[\w]+|--?[a-z][\w-]+)"
 )
+# Terminal escape sequences and control characters a model may emit are not names or figures
+# ("\x1b[31m" holds no claimed "31"); front ends strip them from what they show.
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f]")
 ANCHOR_RULE = 1.0  # version of the names-and-figures rule, for the cache key
 # What the answer cache key records of verification (a change makes old answers unreachable).
 VERIFICATION = (
@@ -90,7 +93,7 @@ def unsupported_anchors(sentence: str, source: str) -> set[str]:
     known = content_stems(source)
     initials: set[str] | None = None
     missing = set()
-    for anchor in _ANCHOR.findall(sentence):
+    for anchor in _ANCHOR.findall(_CONTROL.sub(" ", sentence)):
         bare = anchor.strip(".,;:()[]\"'`*")
         stems = content_stems(bare)
         if not stems or stems <= known:

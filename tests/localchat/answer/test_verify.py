@@ -66,6 +66,7 @@ def test_a_swapped_name_or_figure_is_not_supported():
     assert not check_sentence(fake, [1], texts, items, embed).supported
     assert unsupported_anchors(fake, texts[1]) == {"LLVM-IR"}
     assert unsupported_anchors("It took 12 passes.", texts[1]) == {"12"}
+    assert unsupported_anchors("GOGO is \x1b[31mred\x1b[0m.", texts[1]) == set()
 
 
 def test_an_acronym_of_the_source_words_is_not_an_unsupported_name():
