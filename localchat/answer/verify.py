@@ -25,7 +25,7 @@ MIN_CONTENT_WORDS = 2  # fewer ("Ignore that.") is checked word for word: all in
 # The only text kept without any check: a verdict or a connective that claims nothing.
 _CONNECTIVE = re.compile(
     r"^\W*(?:yes|no|maybe|the evidence is mixed|in short|in summary|to sum up|however|also|"
-    r"for example)\W*$",
+    r"for example|see also)\W*$",
     re.IGNORECASE,
 )
 # Names and figures a sentence states ("Go 1.5", "50,000", "GENERIC", "-fgo-prefix",
