@@ -110,6 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(env LOCALCHAT_BENCH_ST_PYTHON; default ../bench-venv/bin/python)",
     )
 
+    watch = sub.add_parser(
+        "watch", help="keep the library in sync with folders until Ctrl-C (default: ingest.watch)"
+    )
+    watch.add_argument("dirs", nargs="*", metavar="DIR")
+    watch.add_argument(
+        "--collection", default=None, help='the collection they feed (default "default")'
+    )
+
     sub.add_parser("doctor", help="check models, data dir, server and index; say what to do")
     sub.add_parser("mcp", help="serve MCP over stdio (tools: search_documents, ask, ...)")
 

@@ -122,6 +122,13 @@ class CacheSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     cache_sampled: bool = False  # serve temperature>0 requests without a seed from cache
 
 
+class WatchFolder(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One watched folder of `ingest.watch` (a plain string is a folder for "default")."""
+
+    path: str
+    collection: str = "default"
+
+
 class IngestSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     max_file_bytes: int = 512 * 1024 * 1024
     parse_timeout_s: float = 120.0
@@ -130,6 +137,15 @@ class IngestSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # A symlink inside an ingested folder that leads outside it is skipped (with a warning in
     # the report) unless this is true.
     follow_symlinks: bool = False
+    # Folders the server keeps the library in sync with while it runs (localchat/watch/):
+    # "~/notes" or {path = "~/papers", collection = "papers"}.
+    watch: tuple[WatchFolder | str, ...] = ()
+    watch_rescan_s: float = 300.0  # full rescan, for filesystems without events (NFS, SMB); 0 off
+    watch_debounce_s: float = 1.0  # a burst is taken as one batch once quiet this long
+
+    def watched(self) -> list[WatchFolder]:
+        """`watch` with every entry a WatchFolder."""
+        return [WatchFolder(w) if isinstance(w, str) else w for w in self.watch]
 
 
 class McpSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

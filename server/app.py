@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -38,6 +39,7 @@ from server.metrics import Metrics, PrometheusTelemetry, RequestMetrics, count_u
 from server.origin import OriginGuard
 from server.security import ApiKeys, SecurityMiddleware, check_bind, host_allowlist
 from server.state import ServerState
+from server.watch import start_watching, stop_watching
 
 log = logging.getLogger("localchat.server")
 
@@ -91,10 +93,19 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(state.open, resources, telemetry)
+        watcher = None
         try:
+            watcher = await anyio.to_thread.run_sync(start_watching, state)  # ingest.watch
+            # What startup built (models, the app, discovery) lives as long as the server: out
+            # of the collector's scans, a full collection during an ingest burst stalled the
+            # event loop ~740 ms before (tests/integration/watch_stall.py, docs/benchmarks.md).
+            gc.collect()  # garbage first, so none of it is frozen
+            gc.freeze()
             async with mcp.running():
                 yield
         finally:
+            gc.unfreeze()  # an app in a longer-lived process (tests) leaves the collector as it was
+            await anyio.to_thread.run_sync(stop_watching, watcher)
             await anyio.to_thread.run_sync(state.close)
 
     cors = settings.server.cors_origins

@@ -150,6 +150,9 @@ def check_store_and_index(settings: Settings) -> list[Check]:
                     warn=not same,
                 )
             )
+        from localchat.watch.report import watch_notes
+
+        checks += [Check(n.name, True, n.detail, n.fix, n.warn) for n in watch_notes(store)]
         return checks
     finally:
         store.close()

@@ -161,6 +161,14 @@ class Library:
         self.publish_counts()
         return removed
 
+    def rename(self, document_id: int, path: str, *, size: int, mtime: float) -> None:
+        """The document's file moved to `path` with the same bytes (a watched folder saw the
+        rename): path, filename and stat change; chunks, vectors and index entries stay, so
+        nothing is parsed or embedded again. A title taken from the old file name follows."""
+        with self._write:
+            self.store.rename_document(document_id, path, size=size, mtime=mtime)
+            self._resources.cache.invalidate()  # filenames are in cached answers' citations
+
     def add_layout(
         self,
         document_id: int,

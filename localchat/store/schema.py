@@ -102,6 +102,29 @@ MIGRATIONS: list[str] = [
     """
     DROP TABLE IF EXISTS cache_links;
     """,
+    # 6: watched folders (localchat/watch/state.py). A scan row says when each folder's last
+    # full scan started and finished (finished_at NULL: interrupted, it resumes at the next
+    # start); a failure row keeps a file that could not be ingested, with the size and mtime
+    # it had, so it is retried only once it changes and its error stays visible.
+    """
+    CREATE TABLE watch_scans (
+        root TEXT PRIMARY KEY,
+        collection TEXT NOT NULL DEFAULT 'default',
+        started_at REAL NOT NULL,
+        finished_at REAL
+    );
+    CREATE TABLE watch_failures (
+        path TEXT PRIMARY KEY,
+        root TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime REAL NOT NULL,
+        code TEXT NOT NULL,
+        message TEXT NOT NULL,
+        job_id TEXT NOT NULL DEFAULT '',
+        failed_at REAL NOT NULL
+    );
+    CREATE INDEX watch_failures_root ON watch_failures(root);
+    """,
 ]
 
 

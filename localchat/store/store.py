@@ -209,6 +209,19 @@ class Store(StoreQueries):
             self._bump_version(conn)
         return removed
 
+    def rename_document(self, document_id: int, path: str, *, size: int, mtime: float) -> None:
+        """Move a document to another path with the same bytes (its chunks stay); a title
+        that was the old file's stem becomes the new one's."""
+        old = Path(self.get_document(document_id).path)
+        new = Path(path)
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE documents SET path = ?, filename = ?, size = ?, mtime = ?, "
+                "title = CASE WHEN title = ? THEN ? ELSE title END WHERE id = ?",
+                (str(new), new.name, size, mtime, old.stem, new.stem, document_id),
+            )
+            self._bump_version(conn)
+
     def _delete_chunks(self, conn: sqlite3.Connection, where: str, params: Sequence) -> list[int]:
         rows = conn.execute(f"SELECT id, content_hash FROM chunks WHERE {where}", params).fetchall()
         if not rows:

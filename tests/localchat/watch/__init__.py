@@ -1,0 +1,1 @@
+"""Tests of localchat/watch: watched folders kept in sync with the library."""
