@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.st_encode import load_texts
 from localchat.models.embedder import Embedder
 
 QUERIES = (
@@ -19,16 +20,9 @@ QUERIES = (
 
 
 def load_beir_texts(corpus: Path, limit: int = 1000, max_chars: int = 1024) -> list[str]:
-    """The first `limit` documents of a BEIR corpus.jsonl as 'title\\ntext', cut to max_chars."""
-    texts: list[str] = []
-    with corpus.open(encoding="utf-8") as lines:
-        for line in lines:
-            doc = json.loads(line)
-            text = f"{doc.get('title', '')}\n{doc.get('text', '')}".strip()
-            texts.append(text[:max_chars])
-            if len(texts) >= limit:
-                break
-    return texts
+    """The first `limit` documents of a BEIR corpus.jsonl as 'title\\ntext', cut to max_chars:
+    the very texts the sentence-transformers baseline (bench/st_encode.py) encodes."""
+    return load_texts(corpus, limit, max_chars)
 
 
 def bench_embedder(

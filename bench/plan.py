@@ -25,37 +25,26 @@ class Plan(msgspec.Struct, frozen=True):
     ready_repeats: int
 
 
+# Each measurement's size: (--quick, the default run). One table, so the two stay comparable.
+SIZES: dict[str, tuple[object, object]] = {
+    "repeats": (3, 3),
+    "queries": (25, 100),
+    "recall_queries": (50, 200),
+    "ingest_scifact_docs": (20, 200),
+    "ingest_real_files": (False, True),
+    "serving_requests": (40, 200),
+    "concurrency": ((1, 8), (1, 8, 32)),
+    "generation_tokens": (16, 64),
+    "serving_preset": ("fast", "balanced"),  # quick: half the sources, less prompt processing
+    "ttft_questions": (1, 5),
+    "seed_texts": (200, 2000),
+    "ready_repeats": (2, 3),
+}
+
+
 def make_plan(quick: bool = False, scales: list[int] | None = None) -> Plan:
-    if quick:
-        return Plan(
-            quick=True,
-            scales=tuple(scales or QUICK_SCALES),
-            repeats=3,
-            queries=25,
-            recall_queries=50,
-            ingest_scifact_docs=20,
-            ingest_real_files=False,
-            serving_requests=40,
-            concurrency=(1, 8),
-            generation_tokens=16,
-            serving_preset="fast",  # half the sources: CI pays for less prompt processing
-            ttft_questions=1,
-            seed_texts=200,
-            ready_repeats=2,
-        )
-    return Plan(
-        quick=False,
-        scales=tuple(scales or DEFAULT_SCALES),
-        repeats=3,
-        queries=100,
-        recall_queries=200,
-        ingest_scifact_docs=200,
-        ingest_real_files=True,
-        serving_requests=200,
-        concurrency=(1, 8, 32),
-        generation_tokens=64,
-        serving_preset="balanced",
-        ttft_questions=5,
-        seed_texts=2000,
-        ready_repeats=3,
-    )
+    """The --quick (CI) or default plan; `scales` (--scale) replaces its corpus sizes."""
+    column = 0 if quick else 1
+    sizes = {name: pair[column] for name, pair in SIZES.items()}
+    default_scales = QUICK_SCALES if quick else DEFAULT_SCALES
+    return Plan(quick=quick, scales=tuple(scales or default_scales), **sizes)

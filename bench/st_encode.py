@@ -21,7 +21,10 @@ from pathlib import Path
 
 
 def load_texts(corpus: Path, limit: int, max_chars: int) -> list[str]:
-    """The first `limit` documents of a BEIR corpus, title + text, cut to `max_chars`."""
+    """The first `limit` documents of a BEIR corpus, title + text, cut to `max_chars`.
+
+    bench/embed.py reads its texts with this too (this module imports only the standard
+    library at the top, so it runs in the torch venv and in LocalChat's alike)."""
     texts = []
     with corpus.open(encoding="utf-8") as lines:
         for line in lines:

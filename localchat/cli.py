@@ -18,6 +18,11 @@ TUI_PORT_HELP = (
 )
 
 
+COLLECTION_HELP = (
+    'the collection (default "default"; "all" is the whole library; see `localchat collections`)'
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="localchat",
@@ -42,6 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="ingest files and folders")
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--json", action="store_true", help="print one JSON report on stdout")
+    ingest.add_argument(
+        "--collection",
+        default="default",
+        metavar="NAME",
+        help="ingest into this collection (created when missing; files already in the "
+        "library join it without being read again)",
+    )
 
     for name, helptext in (
         ("search", "retrieval only, with score breakdown"),
@@ -51,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("query", metavar="QUESTION" if name == "ask" else "QUERY")
         cmd.add_argument("--preset", choices=list(PRESETS), default=None)
         cmd.add_argument("--json", action="store_true")
+        cmd.add_argument("--collection", default=None, metavar="NAME", help=COLLECTION_HELP)
         if name == "search":
             cmd.add_argument("--mode", choices=["hybrid", "bm25", "vector"], default="hybrid")
             cmd.add_argument("--explain", action="store_true", help="also list dropped candidates")
@@ -82,7 +95,38 @@ def build_parser() -> argparse.ArgumentParser:
         default="hybrid",
         help="hybrid, bm25, vector, or 'all' for the three (default hybrid)",
     )
+    ev.add_argument(
+        "--collection",
+        default=None,
+        metavar="NAME",
+        help="ingest the BEIR corpus into this collection of one shared evaluation library "
+        "(which may hold other corpora) and rank within it only",
+    )
     ev.add_argument("--json", action="store_true")
+
+    collections = sub.add_parser(
+        "collections", help="named libraries: list (default), create, rename, delete"
+    )
+    collections.add_argument("--json", action="store_true", help="print one JSON document")
+    actions = collections.add_subparsers(dest="action")
+    listing = actions.add_parser("list", help="every collection with its document and chunk counts")
+    create = actions.add_parser("create", help="make an empty collection")
+    create.add_argument("name", metavar="NAME")
+    rename = actions.add_parser("rename", help="give a collection another name")
+    rename.add_argument("old", metavar="NAME")
+    rename.add_argument("new", metavar="NEW_NAME")
+    remove = actions.add_parser(
+        "delete", help="delete a collection and the documents that belong to no other one"
+    )
+    remove.add_argument("name", metavar="NAME")
+    remove.add_argument("--yes", action="store_true", help="delete without asking")
+    for action in (
+        listing,
+        create,
+        rename,
+        remove,
+    ):  # after the action too; never resets the outer one
+        action.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
 
     bench = sub.add_parser("bench", help="the performance suite")
     bench.add_argument("--json", action="store_true")

@@ -88,7 +88,7 @@ class RagSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # Below this evidence score (query cosine + lexical share of the best sentence) the
     # documents are taken not to cover the question. Tuned for all-MiniLM-L6-v2; another
     # embedder has another cosine scale (docs/configuration.md).
-    decline_score: float = 0.82
+    decline_score: float = 0.84
 
 
 class ServerSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -116,6 +116,16 @@ class DocumentNotFoundError(NotFoundError):
     code = "document_not_found"
 
 
+class CollectionNotFoundError(NotFoundError):
+    code = "collection_not_found"
+
+
+class CollectionExistsError(LocalChatError):
+    code = "collection_exists"
+    status = 409
+    error_type = "invalid_request_error"
+
+
 class JobNotFoundError(NotFoundError):
     code = "job_not_found"
 

@@ -22,6 +22,7 @@ from localchat.errors import JobNotFoundError
 from localchat.ingest.progress import FileOutcome, IngestProgress
 from localchat.ingest.rechunk import RechunkProgress
 from localchat.job import Job, JobKind, JobStatus, apply_ingest, job_error, summary
+from localchat.store.collections import DEFAULT, collection_name
 from localchat.store.job_log import JobLog
 from localchat.store.records import layout_id
 
@@ -56,15 +57,19 @@ class JobManager:
         failures: Iterable[FileOutcome] = (),
         *,
         replaces: Mapping[str, Sequence[int]] | None = None,
+        collection: str = DEFAULT,
     ) -> Job:
-        """Queue ingestion of paths; `failures` are files already refused (shown in the job).
+        """Queue ingestion of paths into `collection` (created when missing); `failures` are
+        files already refused (shown in the job).
 
         `replaces` maps a path to documents it supersedes: they are deleted (uploads with
         their copies) once that path is ingested, never before, so a failure loses nothing."""
         outcomes = list(failures)
         refused = [o for o in outcomes if o.status != "skipped"]
         superseded = {str(Path(p).resolve()): list(ids) for p, ids in (replaces or {}).items()}
+        collection = collection_name(collection, allow_all=False)  # a bad name fails now
         job = self._new("ingest")
+        job.collection = collection
         job.files_total = len(paths) + len(refused)
         job.skipped = [job_error(o) for o in outcomes if o.status == "skipped"]
         for outcome in refused:
@@ -72,7 +77,8 @@ class JobManager:
             job.failed += 1
             job.files_done += 1
         return self._submit(
-            job, lambda j: self._run_ingest(j, list(paths), len(refused), superseded)
+            job,
+            lambda j: self._run_ingest(j, list(paths), len(refused), superseded, collection),
         )
 
     def rechunk(self) -> Job:
@@ -224,12 +230,15 @@ class JobManager:
         paths: list[str],
         refused: int,
         superseded: dict[str, list[int]],
+        collection: str = DEFAULT,
     ) -> None:
         def update(p: IngestProgress) -> None:
             with self._lock:
                 apply_ingest(job, p, refused)
 
-        report = self._library.ingest(paths, on_progress=update, cancel=self._cancel)
+        report = self._library.ingest(
+            paths, on_progress=update, cancel=self._cancel, collection=collection
+        )
         replaced = self._supersede(report.outcomes, superseded)
         with self._lock:
             job.files_total = report.files + refused

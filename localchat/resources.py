@@ -177,8 +177,16 @@ class Resources:
 
         return load_file(path, max_pages=self.settings.ingest.max_pages)
 
-    def search(self, query: str, *, preset: str | None = None, mode: Mode = "hybrid") -> Retrieval:
-        return self.retriever.search(query, self.params(preset), mode=mode)
+    def search(
+        self,
+        query: str,
+        *,
+        preset: str | None = None,
+        mode: Mode = "hybrid",
+        collection: str | None = None,
+    ) -> Retrieval:
+        """Retrieval in one collection (None: "default", "all": the whole library)."""
+        return self.retriever.search(query, self.params(preset), mode=mode, collection=collection)
 
     @property
     def generator(self):

@@ -22,6 +22,7 @@ from localchat.resources import Resources
 from localchat.telemetry import Telemetry
 from server.controllers.active_models import ActiveModelsController
 from server.controllers.chat import ChatController
+from server.controllers.collections import CollectionsController
 from server.controllers.completions import CompletionsController
 from server.controllers.config import RagConfigController
 from server.controllers.documents import DocumentsController, JobsController
@@ -49,6 +50,7 @@ CONTROLLERS = [
     ModelsController,
     EmbeddingsController,
     DocumentsController,
+    CollectionsController,
     JobsController,
     SearchController,
     RagConfigController,

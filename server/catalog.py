@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from localchat.errors import ConfigError, ModelNotFoundError
+from localchat.errors import ConfigError, InvalidRequestError, ModelNotFoundError
 from localchat.modelfiles.names import BASE, ModelRef, listed_names, resolve
+from localchat.store.collections import DEFAULT, collection_name
 from localchat.wire.openai import Model, ModelList
 
 OLLAMA_TAG = ":latest"
@@ -46,6 +47,24 @@ def canonical(model: str, aliases: dict[str, str] | None = None) -> str:
 
 def resolve_chat(model: str, generator_id: str, others: Sequence[str] = ()) -> ModelRef:
     return resolve(model, generator_id, others)
+
+
+def chat_collection(ref: ModelRef, requested: str | None, store) -> str:
+    """The collection a chat request answers from: the one its model name or its `collection`
+    field names (both: they must agree), else "default"; 404 when there is no such one."""
+    field = None if requested is None else collection_name(requested)
+    if ref.collection and field and ref.collection != field:
+        raise InvalidRequestError(
+            f"the model names the collection {ref.collection!r} but the request field "
+            f"collection says {field!r}",
+            hint="name the collection once: in the model (localchat/<collection>) or in the "
+            "collection field",
+            param="collection",
+        )
+    name = ref.collection or field or DEFAULT
+    if ref.preset is None:  # plain chat retrieves nothing: the collection plays no part
+        return name
+    return store.resolve_collection(name)
 
 
 def preset_for(model: str, generator_id: str, others: Sequence[str] = ()) -> str | None:
@@ -79,8 +98,9 @@ def model_list(
     created: int,
     others: Sequence[str] = (),
     aliases: dict[str, str] | None = None,
+    collections: Sequence[str] = (),
 ) -> ModelList:
-    ids = [*listed_names(generator_id, others), embedding_id, *(aliases or {})]
+    ids = [*listed_names(generator_id, others, collections), embedding_id, *(aliases or {})]
     return ModelList(data=[Model(id=name, created=created) for name in dict.fromkeys(ids)])
 
 
@@ -91,8 +111,11 @@ def find_model(
     created: int,
     others: Sequence[str] = (),
     aliases: dict[str, str] | None = None,
+    store=None,
 ) -> Model:
     if model == embedding_id or model in (aliases or {}):
         return Model(id=model, created=created)
-    resolve(model, generator_id, others)  # raises the 404 with the names to use
+    ref = resolve(model, generator_id, others)  # raises the 404 with the names to use
+    if ref.collection and store is not None:
+        store.resolve_collection(ref.collection)  # and an unknown collection's 404
     return Model(id=model, created=created)

@@ -63,6 +63,7 @@ class LocalChatApp(App[int]):
         Binding("f3", "show('library')", "Library", priority=True),
         Binding("f4", "show('presets')", "Presets", priority=True),
         Binding("f6", "models", "Models", priority=True),
+        Binding("ctrl+l", "pick_collection", "Collection", show=False),
         Binding("ctrl+t", "change_theme", "Theme", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -217,7 +218,15 @@ class LocalChatApp(App[int]):
             model=bare[0] if bare else (models[0].id if models else ""),
             documents=len(documents),
             server=self.api.base_url.removeprefix("http://"),
+            collection=self._known_collection(models),
         )
+
+    def _known_collection(self, models) -> str:
+        """The remembered collection while the server still has it (it lists
+        `localchat/<name>` for each), else "default"."""
+        wanted = self.prefs.collection
+        names = {m.id.removeprefix("localchat/") for m in models if m.id.startswith("localchat/")}
+        return wanted if wanted in names | {"default", "all"} else "default"
 
     async def _heartbeat(self) -> None:
         try:
@@ -238,6 +247,27 @@ class LocalChatApp(App[int]):
 
     def set_preset(self, preset: str) -> None:
         self.status = self._with(preset=preset)
+
+    def set_collection(self, collection: str) -> None:
+        """Answer from (and add to) `collection` from now on; remembered between runs."""
+        self.status = self._with(collection=collection)
+        self.prefs.collection = collection
+        self.prefs.save(self.prefs_path)
+
+    @work(exclusive=True, group="collection-pick", exit_on_error=False)
+    async def action_pick_collection(self) -> None:
+        """The collection picker (ctrl+l, or "Choose the collection" in the palette)."""
+        from tui.screens.collections import CollectionsScreen
+
+        if self.api is None:
+            self.notify("Not connected to a server yet.", severity="error")
+            return
+        chosen = await self.push_screen_wait(CollectionsScreen(self.status.collection))
+        if chosen is not None and chosen != self.status.collection:
+            self.set_collection(chosen)
+            self.notify(f"Answering from the collection {chosen}.", markup=False)
+            if isinstance(self.screen, LibraryScreen):
+                self.screen.reload()
 
     def note_error(self, error: LocalChatError) -> None:
         """Every failure reaches the user the same way: what happened and what to do."""

@@ -31,6 +31,11 @@ def palette_commands(app) -> Iterator[SystemCommand]:
         "Models found on this machine: Ollama, LM Studio, HF cache, servers (F6)",
         app.action_models,
     )
+    yield SystemCommand(
+        "Choose the collection",
+        "Which collection answers and receives new documents (ctrl+l)",
+        app.action_pick_collection,
+    )
     yield SystemCommand("Welcome wizard", "Models, sample documents, a first question", app.wizard)
     yield SystemCommand("Reconnect", "Find or restart the LocalChat server", app.connect)
     for name in PRESETS:

@@ -16,6 +16,7 @@ class Prefs(msgspec.Struct):
     onboarded: bool = False
     # Uploaded file name → where it was read from, so "re-ingest" can read it again.
     origins: dict[str, str] = {}
+    collection: str = "default"  # the active collection (ctrl+l switches it)
 
     @classmethod
     def load(cls, path: Path) -> Prefs:

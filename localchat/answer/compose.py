@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -14,7 +15,7 @@ KEEP_WITHIN = 0.16
 # Below this evidence score the sources do not cover the question (tuned on all 30 docs-qa
 # questions; no PubMedQA question fell below it, docs/benchmarks.md "Answer quality"); the
 # setting rag.decline_score has the same default and is what the chat service uses.
-DECLINE_SCORE = 0.82
+DECLINE_SCORE = 0.84
 
 DECLINE_ANSWER = (
     "Your documents don't seem to cover this, so I can't answer it from them. "
@@ -54,26 +55,75 @@ def is_yes_no(question: str) -> bool:
 
 
 def covers(evidence: Evidence, threshold: float = DECLINE_SCORE) -> bool:
-    """Whether the best evidence sentence scores high enough to answer from at all."""
-    return evidence.best is not None and evidence.best.score >= threshold
+    """Whether the best evidence sentence matches the question well enough to answer from
+    at all (its support: the score without the answer-kind cue)."""
+    return any(item.support >= threshold for item in evidence.items)
 
 
 def answer_items(evidence: Evidence) -> list[EvidenceItem]:
-    """The quotes an extractive answer shows: the best, then close runners-up, ≤ 3 / 80 words."""
-    if evidence.best is None:
+    """The quotes an extractive answer shows: the best sentence, then close runners-up, ≤ 3
+    sentences / 80 words. Headings are never quoted; a sentence that goes on from the one
+    before it (item.follows) is shown after that one, in the passage's order."""
+    quotable = [item for item in evidence.items if not item.heading]
+    if not quotable:
         return []
-    floor = evidence.best.score - KEEP_WITHIN
+    floor = max(item.score for item in quotable) - KEEP_WITHIN
     chosen: list[EvidenceItem] = []
     words = 0
-    for item in sorted(evidence.items, key=lambda i: -i.score):
-        length = len(item.text.split())
-        if chosen and (item.score < floor or words + length > MAX_WORDS):
+    for item in sorted(quotable, key=lambda i: -i.score):
+        if item in chosen:
             continue
-        chosen.append(item)
+        if chosen and item.score < floor:
+            continue
+        group = _group(item, quotable, chosen, words)
+        if not group:
+            continue
+        length = sum(len(i.text.split()) for i in group)
+        chosen.extend(group)
         words += length
         if len(chosen) >= MAX_SENTENCES:
             break
-    return chosen
+    return _in_reading_order(chosen)
+
+
+def _group(
+    item: EvidenceItem, items: Sequence[EvidenceItem], chosen: list[EvidenceItem], words: int
+) -> list[EvidenceItem]:
+    """[the sentence item goes on from, item] when both fit the limits, else [item] when it
+    fits, else []."""
+    before = _before(item, items)
+    options = [[before, item]] if before is not None and before not in chosen else []
+    for group in [*options, [item]]:
+        length = sum(len(i.text.split()) for i in group)
+        fits = len(chosen) + len(group) <= MAX_SENTENCES and words + length <= MAX_WORDS
+        if fits or not chosen:
+            return group
+    return []
+
+
+def _before(item: EvidenceItem, items: Sequence[EvidenceItem]) -> EvidenceItem | None:
+    """The sentence `item` goes on from, when it does and that one is evidence too."""
+    if not item.follows:
+        return None
+    return next((i for i in items if i.text == item.previous), None)
+
+
+def _in_reading_order(items: list[EvidenceItem]) -> list[EvidenceItem]:
+    """Best first, but sentences of one passage that follow one another stay in order."""
+    out: list[EvidenceItem] = []
+    for item in items:
+        if item in out:
+            continue
+        run = sorted(
+            (i for i in items if i.chunk_id == item.chunk_id and i not in out),
+            key=lambda i: i.start,
+        )
+        out.extend(run if _adjacent(run) else [item])
+    return out
+
+
+def _adjacent(run: list[EvidenceItem]) -> bool:
+    return all(b.start - a.end <= 3 for a, b in itertools.pairwise(run))
 
 
 def quote_sentence(item: EvidenceItem) -> str:

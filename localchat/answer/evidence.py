@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 import msgspec
 import numpy as np
 
-from localchat.answer.sentences import Sentence, is_prose, split_sentences
+from localchat.answer.cues import CONTINUE_GAP, KIND_BONUS, asked_kind, continues, is_kind
+from localchat.answer.sentences import Sentence, is_heading, is_prose, split_sentences
 from localchat.answer.words import acronyms, content_stems
 from localchat.chat.types import Source
 
@@ -56,6 +57,19 @@ class EvidenceItem(msgspec.Struct, frozen=True):
     score: float
     cosine: float
     lexical: float  # share of the question's (idf-weighted) content words it holds
+    heading: bool = False  # a heading or bare title: scored, never quoted
+    previous: str = ""  # the sentence just before it in its passage that it goes on from
+    kind_bonus: float = 0.0  # part of score from giving the kind of answer asked (cues.py)
+
+    @property
+    def follows(self) -> bool:
+        return bool(self.previous)
+
+    @property
+    def support(self) -> float:
+        """How well the sentence matches the question itself: the score without the answer-
+        kind cue (a figure in a sentence says nothing about whether it is on topic)."""
+        return self.score - self.kind_bonus
 
 
 class Evidence(msgspec.Struct, frozen=True):
@@ -77,7 +91,7 @@ def select_evidence(
     budget_chars: int = BUDGET_CHARS,
 ) -> Evidence:
     """The evidence set for `question` from the first `passages` sources (in the order given)."""
-    candidates = _distinct(sources[:passages])
+    candidates, previous = _distinct(sources[:passages])
     if not candidates:
         return Evidence([], 0)
     vectors = embed([question] + [sentence.text for _, sentence in candidates])
@@ -94,19 +108,29 @@ def select_evidence(
     follow = feedback_scores(asked, stems, top)
     for i in {f for t in top for f in named_followers(candidates, t)}:
         follow[i] += NAMED_BONUS / FEEDBACK_WEIGHT
-    scored = [
-        _item(source, sentence, float(cos), lex, more)
-        for (source, sentence), cos, lex, more in zip(
-            candidates, cosines, lexical, follow, strict=True
-        )
+    base = [
+        float(cos) + LEXICAL_WEIGHT * lex + FEEDBACK_WEIGHT * more + RANK_WEIGHT * source.relevance
+        for (source, _), cos, lex, more in zip(candidates, cosines, lexical, follow, strict=True)
     ]
+    kind = asked_kind(question)
+    scored = []
+    for i, ((source, sentence), cos, lex) in enumerate(
+        zip(candidates, cosines, lexical, strict=True)
+    ):
+        j = previous[i]
+        follows = j >= 0
+        score = max(base[i], base[j] - CONTINUE_GAP) if follows else base[i]
+        bonus = KIND_BONUS * is_kind(kind, question, sentence.text)
+        before = candidates[j][1].text if follows else ""
+        item = _item(source, sentence, float(cos), lex, score + bonus, before)
+        scored.append(msgspec.structs.replace(item, kind_bonus=bonus))
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
     chosen: list[int] = []
     used = 0
     for i in order:
         if len(chosen) >= max_items or (chosen and used + len(scored[i].text) > budget_chars):
             break
-        for j in _with_context(i, candidates):
+        for j in _with_context(i, candidates, previous):
             if j not in chosen:
                 chosen.append(j)
                 used += len(scored[j].text)
@@ -152,28 +176,47 @@ def named_followers(candidates: list[tuple[Source, Sentence]], best: int) -> lis
     ]
 
 
-def _distinct(sources: Sequence[Source]) -> list[tuple[Source, Sentence]]:
-    """Every sentence of the sources once: overlapping chunks repeat their edges."""
-    seen: set[str] = set()
-    out = []
+def _distinct(sources: Sequence[Source]) -> tuple[list[tuple[Source, Sentence]], list[int]]:
+    """Every sentence of the sources once, and for each the candidate it goes on from (-1:
+    none). Overlapping chunks repeat their edges, and a chunk that begins inside a sentence
+    ("of the goals of Go and how…") holds only its tail: both are left out."""
+    seen: dict[str, int] = {}
+    out: list[tuple[Source, Sentence]] = []
+    before: list[str] = []  # the flat text of the sentence each one goes on from, or ""
     for source in sources:
+        previous: Sentence | None = None
         for sentence in split_sentences(source.text):
-            key = " ".join(sentence.text.lower().split())
-            if key not in seen and is_prose(sentence.text):
-                seen.add(key)
+            key = _flat(sentence.text)
+            cut = sentence.start == 0 and sentence.text[0].islower()
+            if key not in seen and is_prose(sentence.text) and not cut:
+                seen[key] = len(out)
                 out.append((source, sentence))
-    return out
+                before.append(_flat(previous.text) if _goes_on(source, previous, sentence) else "")
+            previous = sentence
+    keys = [_flat(sentence.text) for _, sentence in out]
+    longer = sorted(keys, key=len, reverse=True)
+    keep = [not any(len(other) > len(key) and key in other for other in longer) for key in keys]
+    index = {key: n for n, key in enumerate(k for k, kept in zip(keys, keep, strict=True) if kept)}
+    pairs = [pair for pair, kept in zip(out, keep, strict=True) if kept]
+    previous_of = [index.get(b, -1) for b, kept in zip(before, keep, strict=True) if kept]
+    return pairs, previous_of
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _goes_on(source: Source, previous: Sentence | None, sentence: Sentence) -> bool:
+    """Whether `sentence` goes on from `previous`, the sentence just before it in `source`
+    (nothing but white space between them, and a continuation cue: cues.continues)."""
+    if previous is None or source.text[previous.end : sentence.start].strip():
+        return False
+    return continues(previous.text, sentence.text, previous_is_heading=is_heading(previous.text))
 
 
 def _item(
-    source: Source, sentence: Sentence, cosine: float, lexical: float, feedback: float
+    source: Source, sentence: Sentence, cosine: float, lexical: float, score: float, previous: str
 ) -> EvidenceItem:
-    score = (
-        cosine
-        + LEXICAL_WEIGHT * lexical
-        + FEEDBACK_WEIGHT * feedback
-        + RANK_WEIGHT * source.relevance
-    )
     return EvidenceItem(
         source=source.index,
         chunk_id=source.chunk_id,
@@ -187,12 +230,19 @@ def _item(
         score=round(score, 4),
         cosine=round(cosine, 4),
         lexical=round(lexical, 4),
+        heading=is_heading(sentence.text),
+        previous=previous,
     )
 
 
-def _with_context(i: int, candidates: list[tuple[Source, Sentence]]) -> list[int]:
-    """[previous sentence of the same passage, i] when i leans on it, else [i]."""
+def _with_context(
+    i: int, candidates: list[tuple[Source, Sentence]], previous: list[int]
+) -> list[int]:
+    """[the sentence i leans on, i] when it leans on one that is not a heading, else [i]."""
     source, sentence = candidates[i]
     if i > 0 and candidates[i - 1][0] is source and _NEEDS_CONTEXT.match(sentence.text):
         return [i - 1, i]
+    j = previous[i]
+    if j >= 0 and not is_heading(candidates[j][1].text):
+        return [j, i]
     return [i]

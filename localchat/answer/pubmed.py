@@ -33,6 +33,12 @@ class PubmedReport(msgspec.Struct):
     bare_ttft_p50_ms: float
     verdicts_rag: dict[str, int]
     verdicts_bare: dict[str, int]
+    # Per gold class: the share of its questions given that verdict, and the counts of every
+    # (gold → verdict) pair ("unknown": the answer named none).
+    class_accuracy_rag: dict[str, float] = {}
+    class_accuracy_bare: dict[str, float] = {}
+    confusion_rag: dict[str, dict[str, int]] = {}
+    confusion_bare: dict[str, dict[str, int]] = {}
 
 
 class _Query(msgspec.Struct):
@@ -91,6 +97,8 @@ def run_pubmed(
     rag_ttft, bare_ttft = [], []
     rag_seen: dict[str, int] = {}
     bare_seen: dict[str, int] = {}
+    rag_pairs: list[tuple[str, str]] = []
+    bare_pairs: list[tuple[str, str]] = []
     for number, (question, gold) in enumerate(pairs):
         rag, ttft, _ = timed_answer(service, question_request(question, mode, "balanced"))
         bare_request = msgspec.structs.replace(
@@ -101,6 +109,8 @@ def run_pubmed(
         rag_verdict, bare_verdict = verdict_of(rag.content), verdict_of(bare.content)
         rag_right += rag_verdict == gold
         bare_right += bare_verdict == gold
+        rag_pairs.append((gold, rag_verdict))
+        bare_pairs.append((gold, bare_verdict))
         rag_seen[rag_verdict] = rag_seen.get(rag_verdict, 0) + 1
         bare_seen[bare_verdict] = bare_seen.get(bare_verdict, 0) + 1
         rag_ttft.append(ttft)
@@ -117,4 +127,25 @@ def run_pubmed(
         bare_ttft_p50_ms=round(percentile(bare_ttft, 50), 1),
         verdicts_rag=rag_seen,
         verdicts_bare=bare_seen,
+        class_accuracy_rag=class_accuracy(rag_pairs),
+        class_accuracy_bare=class_accuracy(bare_pairs),
+        confusion_rag=confusion(rag_pairs),
+        confusion_bare=confusion(bare_pairs),
     )
+
+
+def confusion(pairs: list[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """{gold: {verdict: count}} over (gold, verdict) pairs."""
+    out: dict[str, dict[str, int]] = {}
+    for gold, said in pairs:
+        row = out.setdefault(gold, {})
+        row[said] = row.get(said, 0) + 1
+    return out
+
+
+def class_accuracy(pairs: list[tuple[str, str]]) -> dict[str, float]:
+    """{gold: share of its questions answered with that verdict}."""
+    return {
+        gold: round(row.get(gold, 0) / sum(row.values()), 4)
+        for gold, row in sorted(confusion(pairs).items())
+    }

@@ -15,9 +15,14 @@ MIN_SENTENCE_CHARS = 12  # shorter pieces ("Fig. 3", "1.") carry no evidence on 
 _END = re.compile(
     r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])"
     r"|\n[ \t]*\n\s*"
-    r"|\n(?=[ \t]*(?:[-*•#]|\d+[.)])\s)"
+    r"|\n(?=[ \t]*(?:[-*•#]|#{2,6}|\d+[.)])\s)"
 )
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|Fig|fig|Eq|No|Dr|Mr|Mrs|Ms|St|al|cf)\.$")
+# A Markdown/HTML heading line ("### Timeout") ends at its newline: the text under it is
+# another sentence, and a heading is never quoted as an answer (see is_heading).
+_HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t][^\n]*(\n)", re.MULTILINE)
+HEADING_WORDS = 6  # a line this short with no final stop ("Boots Self-Locking Nut") is a title
+MIN_QUOTE_WORDS = 4  # fewer ("Self-locking nuts.") names a topic, it answers nothing
 
 
 class Sentence(msgspec.Struct, frozen=True):
@@ -30,11 +35,13 @@ def split_sentences(passage: str) -> list[Sentence]:
     """The sentences of `passage`, stripped, each with its exact offsets in it."""
     pieces: list[tuple[int, int]] = []
     start = 0
-    for match in _END.finditer(passage):
-        if _ABBREVIATION.search(passage, max(start, match.start() - 6), match.start()):
+    for cut, after in _cuts(passage):
+        if cut < start:
             continue
-        pieces.append((start, match.start()))
-        start = match.end()
+        if _ABBREVIATION.search(passage, max(start, cut - 6), cut):
+            continue
+        pieces.append((start, cut))
+        start = after
     pieces.append((start, len(passage)))
     sentences: list[Sentence] = []
     for begin, end in pieces:
@@ -42,6 +49,23 @@ def split_sentences(passage: str) -> list[Sentence]:
             if b - a >= MIN_SENTENCE_CHARS:
                 sentences.append(Sentence(a, b, passage[a:b]))
     return sentences
+
+
+def _cuts(passage: str) -> list[tuple[int, int]]:
+    """(end of a sentence, start of what follows) pairs in order: sentence ends and the
+    newlines after heading lines."""
+    ends = [(m.start(), m.end()) for m in _END.finditer(passage)]
+    heads = [(m.start(1), m.end(1)) for m in _HEADING_LINE.finditer(passage)]
+    return sorted(set(ends + heads))
+
+
+def is_heading(text: str) -> bool:
+    """A heading or a bare title, not a sentence: it may lead to the answer (the text under
+    "### Why does Go not have the ?: operator?" is) but quoting it answers nothing."""
+    words = text.split()
+    if text.lstrip().startswith("#") or len(words) < MIN_QUOTE_WORDS:
+        return True
+    return len(words) <= HEADING_WORDS and text.rstrip()[-1] not in ".!?:;,)"
 
 
 def is_prose(text: str) -> bool:

@@ -1,25 +1,51 @@
 """Is an answer sentence supported by its sources? Content-word overlap plus embedding cosine.
 
-The thresholds are set by hand, not yet tuned: the overlap share matches attribution.py's, and
-the docs-qa generative run (docs/benchmarks.md "Answer quality") shows the cosine rule lets some
-inventions through. docs/api.md names them.
+A sentence is supported by one source when ≥ 80% of its content words occur in it, or its
+cosine to one of that source's evidence sentences is ≥ 0.65 with ≥ 40% of its words, and in
+both cases every name and figure it states ("Go 1.5", "GENERIC", "-fgo-prefix") occurs there.
+Tuned with `python -m bench.answer_support` on docs-qa (docs/benchmarks.md "Answer quality"):
+all 27 reference paraphrases kept, 14 of 36 one-fact swaps and 0 of 685 other questions'
+answers let through. docs/api.md names the rules.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import msgspec
 
 from localchat.answer.evidence import Embed, EvidenceItem
-from localchat.answer.words import content_stems
+from localchat.answer.words import acronyms, content_stems
 
-SUPPORT_OVERLAP = 0.75  # share of the sentence's content words found in one source: supported
-SUPPORT_COSINE = 0.70  # or: cosine to one evidence sentence of that source at least this …
+SUPPORT_OVERLAP = 0.80  # share of the sentence's content words found in one source: supported
+SUPPORT_COSINE = 0.65  # or: cosine to one evidence sentence of that source at least this …
 SUPPORT_OVERLAP_WITH_COSINE = 0.4  # … together with at least this share of its words
-MIN_CONTENT_WORDS = 2  # fewer ("Yes.", "In short:") is connective text, kept without a check
+MIN_CONTENT_WORDS = 2  # fewer ("Ignore that.") is checked word for word: all in one source
+# The only text kept without any check: a verdict or a connective that claims nothing.
+_CONNECTIVE = re.compile(
+    r"^\W*(?:yes|no|maybe|the evidence is mixed|in short|in summary|to sum up|however|also|"
+    r"for example|see also)\W*$",
+    re.IGNORECASE,
+)
+# Names and figures a sentence states ("Go 1.5", "50,000", "GENERIC", "-fgo-prefix",
+# "MixedCaps"): each must occur in the supporting source. Overlap and cosine cannot see one
+# swapped fact in an otherwise copied sentence; this catches the names and numbers kind.
+_ANCHOR = re.compile(
+    r"(?<![\w-])(?:\S*\d\S*|[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w-]*|\w+_[\w]+|--?[a-z][\w-]+)"
+)
+# Terminal escape sequences and control characters a model may emit are not names or figures
+# ("\x1b[31m" holds no claimed "31"); front ends strip them from what they show.
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f]")
+ANCHOR_RULE = 1.0  # version of the names-and-figures rule, for the cache key
 # What the answer cache key records of verification (a change makes old answers unreachable).
-VERIFICATION = (SUPPORT_OVERLAP, SUPPORT_COSINE, SUPPORT_OVERLAP_WITH_COSINE, MIN_CONTENT_WORDS)
+VERIFICATION = (
+    SUPPORT_OVERLAP,
+    SUPPORT_COSINE,
+    SUPPORT_OVERLAP_WITH_COSINE,
+    MIN_CONTENT_WORDS,
+    ANCHOR_RULE,
+)
 
 
 class Support(msgspec.Struct, frozen=True):
@@ -41,9 +67,14 @@ def check_sentence(
 
     `texts` maps source index → chunk text; `evidence` holds the quoted sentences."""
     words = content_stems(sentence)
-    if len(words) < MIN_CONTENT_WORDS:
+    if _CONNECTIVE.match(sentence):
         return Support(True, None, 1.0, 1.0, checked=False)
     pool = [n for n in cited if n in texts] or list(texts)
+    if len(words) < MIN_CONTENT_WORDS:
+        # Too short for a cosine to mean anything ("Ignore that."): every word it has must be
+        # in one source it may cite; a sentence with no content word at all is dropped.
+        holding = [n for n in pool if words and words <= content_stems(texts[n])]
+        return Support(bool(holding), holding[0] if holding else None, float(bool(holding)), 0.0)
     overlaps = {n: len(words & content_stems(texts[n])) / len(words) for n in pool}
     cosines = _cosines(sentence, pool, evidence, embed)
     best = max(pool, key=lambda n: (overlaps[n] + cosines.get(n, 0.0), -n), default=None)
@@ -53,7 +84,26 @@ def check_sentence(
     supported = overlap >= SUPPORT_OVERLAP or (
         cosine >= SUPPORT_COSINE and overlap >= SUPPORT_OVERLAP_WITH_COSINE
     )
+    supported = supported and not unsupported_anchors(sentence, texts[best])
     return Support(supported, best, round(overlap, 4), round(cosine, 4))
+
+
+def unsupported_anchors(sentence: str, source: str) -> set[str]:
+    """The names and figures of `sentence` (_ANCHOR) whose words `source` does not hold."""
+    known = content_stems(source)
+    initials: set[str] | None = None
+    missing = set()
+    for anchor in _ANCHOR.findall(_CONTROL.sub(" ", sentence)):
+        bare = anchor.strip(".,;:()[]\"'`*")
+        stems = content_stems(bare)
+        if not stems or stems <= known:
+            continue
+        if bare.isupper() and bare.isalpha() and len(bare) <= 4:  # "IR" for the words
+            initials = acronyms(source) if initials is None else initials
+            if bare.lower() in initials:
+                continue
+        missing.add(anchor)
+    return missing
 
 
 def _cosines(

@@ -56,6 +56,7 @@ class AnswerKey(msgspec.Struct, frozen=True):
     verification: tuple[float, ...] = ()  # support thresholds of generative answers
     json_schema: str = ""  # structured output: a JSON answer never serves a prose request
     prefill: str = ""  # the assistant text the answer continues
+    collection: str = ""  # the collection answered from ("" without retrieval)
 
     @property
     def question(self) -> str:
@@ -79,6 +80,7 @@ class RetrievalKey(msgspec.Struct, frozen=True):
     candidates: int
     rrf_k: int
     corpus_version: int | None = None  # the cache sets it when it makes the ticket
+    collection: str = "default"
 
 
 class EmbeddingKey(msgspec.Struct, frozen=True):
@@ -115,6 +117,7 @@ def answer_key(
     decoding: str = "",
     answer_mode: str = "",
     verification: tuple[float, ...] = (),
+    collection: str = "",
 ) -> AnswerKey:
     """The AnswerKey of a chat request, numbers normalised (1 == 1.0, -0.0 == 0.0).
 
@@ -139,6 +142,7 @@ def answer_key(
         verification=tuple(_number(v) for v in verification),
         json_schema=params.json_schema,
         prefill=params.prefill,
+        collection=collection,
     )
 
 
@@ -151,10 +155,13 @@ def retrieval_key(
     candidates: int,
     rrf_k: int,
     corpus_version: int | None = None,
+    collection: str = "default",
 ) -> RetrievalKey:
     version = None if corpus_version is None else int(corpus_version)
     rag = _normal_rag(rag)
-    return RetrievalKey(embedder, query, rag, mode, int(candidates), int(rrf_k), version)
+    return RetrievalKey(
+        embedder, query, rag, mode, int(candidates), int(rrf_k), version, collection
+    )
 
 
 def _number(value: float) -> float:

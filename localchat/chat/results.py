@@ -23,6 +23,8 @@ class ChatRequest(msgspec.Struct, frozen=True):
     verbatim: bool = False
     # A chat model from `localchat models` to answer with; None: the active one.
     model: str | None = None
+    # The collection to answer from: "default" unless named; "all" is the whole library.
+    collection: str = "default"
 
 
 class ChatResult(msgspec.Struct):

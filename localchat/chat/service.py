@@ -61,6 +61,9 @@ class ChatService:
         """Events of a cached answer (replayed) or of a fresh one (stored when complete)."""
         split_messages(request.messages)  # a bad request fails before the cache is asked
         self.mode(request)  # so does an unknown answer mode
+        if request.preset is not None:  # and an unknown collection ("Papers" is "papers")
+            collection = self.runtime.store.resolve_collection(request.collection)
+            request = msgspec.structs.replace(request, collection=collection)
         # One generator for the whole answer: a model switch meanwhile affects the next one.
         with self._lease(request.model) as generator:
             events = self._answer(request, generator, cancel)
@@ -111,6 +114,7 @@ class ChatService:
             answer_mode=self.mode(request) if rag is not None else "",
             verification=(*VERIFICATION, runtime.settings.rag.decline_score),
             decoding=self.decoding,
+            collection=request.collection if rag is not None else "",
         )
 
     def mode(self, request: ChatRequest) -> str:
@@ -128,7 +132,10 @@ class ChatService:
             yield from self._plain(request, cancel, generator)
             return
         retrieval = self.retrieve(
-            retrieval_query(history, question), request.preset, use_cache=request.use_cache
+            retrieval_query(history, question),
+            request.preset,
+            use_cache=request.use_cache,
+            collection=request.collection,
         )
         pairs = [(hit_to_source(n, hit), hit) for n, hit in enumerate(retrieval.hits, start=1)]
         if not pairs and not request.params.json_schema:  # JSON mode must still answer JSON
@@ -214,9 +221,11 @@ class ChatService:
             ),
         )
 
-    def retrieve(self, query: str, preset: str, *, use_cache: bool = True) -> Retrieval:
+    def retrieve(
+        self, query: str, preset: str, *, use_cache: bool = True, collection: str = "default"
+    ) -> Retrieval:
         params = self.runtime.params(preset_or_none(preset))
-        return retrieve(self.runtime, query, params, use_cache=use_cache)
+        return retrieve(self.runtime, query, params, use_cache=use_cache, collection=collection)
 
     def _plain(self, request: ChatRequest, cancel, generator) -> Iterator[ChatEvent]:
         usage, finish, parts = Usage(0, 0), "stop", []

@@ -8,6 +8,7 @@ from localchat.client.http import (
 )
 from localchat.client.launch import ServerHandle, ensure_server, server_url, settings_env
 from localchat.client.types import (
+    CollectionView,
     DocumentView,
     Job,
     JobError,
@@ -20,6 +21,7 @@ from localchat.client.types import (
 )
 
 __all__ = [
+    "CollectionView",
     "DocumentView",
     "Job",
     "JobError",

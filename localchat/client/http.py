@@ -11,6 +11,7 @@ import httpx
 
 from localchat import errors
 from localchat.client.types import (
+    CollectionView,
     DocumentView,
     Job,
     Model,
@@ -112,14 +113,19 @@ class LocalChatClient:
     async def documents(self) -> list[DocumentView]:
         return decode(items(await self._request("GET", "/api/documents")), list[DocumentView])
 
+    async def collections(self) -> list[CollectionView]:
+        """The library's collections with their counts, "default" first."""
+        return decode(items(await self._request("GET", "/api/collections")), list[CollectionView])
+
     async def delete_document(self, document_id: int) -> None:
         await self._request("DELETE", f"/api/documents/{document_id}")
 
-    async def ingest_paths(self, paths: Sequence[str]) -> Job:
-        body = await self._request("POST", "/api/documents", json={"paths": list(paths)})
+    async def ingest_paths(self, paths: Sequence[str], collection: str = "default") -> Job:
+        payload = {"paths": list(paths), "collection": collection}
+        body = await self._request("POST", "/api/documents", json=payload)
         return decode(body.get("job", body), Job)
 
-    async def upload(self, files: Sequence[Path]) -> Job:
+    async def upload(self, files: Sequence[Path], collection: str = "default") -> Job:
         handles = []
         try:
             for path in files:
@@ -133,7 +139,8 @@ class LocalChatClient:
             ) from None
         try:
             parts = [("files", (p.name, h)) for p, h in zip(files, handles, strict=True)]
-            body = await self._request("POST", "/api/documents", files=parts)
+            form = {"collection": collection}
+            body = await self._request("POST", "/api/documents", files=parts, data=form)
         finally:
             for handle in handles:
                 handle.close()
@@ -142,8 +149,11 @@ class LocalChatClient:
     async def job(self, job_id: str) -> Job:
         return decode(await self._request("GET", f"/api/jobs/{job_id}"), Job)
 
-    async def search(self, query: str, preset: str | None = None) -> list[SourceEntry]:
+    async def search(
+        self, query: str, preset: str | None = None, collection: str | None = None
+    ) -> list[SourceEntry]:
         payload: dict[str, Any] = {"query": query} | ({"preset": preset} if preset else {})
+        payload |= {"collection": collection} if collection else {}
         hits = items(await self._request("POST", "/api/search", json=payload))
         return decode([{"index": n} | hit for n, hit in enumerate(hits, 1)], list[SourceEntry])
 

@@ -76,12 +76,13 @@ async def submit(
     origins: dict[str, str] | None = None,
     *,
     follow_symlinks: bool = False,
+    collection: str = "default",
 ) -> Submitted:
-    """Start ingesting `paths` on the server. `origins` learns where each uploaded file came
-    from, so it can be read again later."""
+    """Start ingesting `paths` into `collection` on the server. `origins` learns where each
+    uploaded file came from, so it can be read again later."""
     absolute = check_paths(paths)
     try:
-        return Submitted([await api.ingest_paths(absolute)])
+        return Submitted([await api.ingest_paths(absolute, collection)])
     except PermissionDeniedError:
         pass
     from localchat.ingest.files import walk_paths  # lazy: it imports the PDF parser
@@ -99,7 +100,8 @@ async def submit(
         )
     if origins is not None:
         origins.update({file.name: str(file) for file in files})
-    return Submitted([await api.upload(group) for group in batches(files)], refused, skipped)
+    jobs = [await api.upload(group, collection) for group in batches(files)]
+    return Submitted(jobs, refused, skipped)
 
 
 def combine(jobs: Sequence[Job], local: Sequence[JobError], skipped=()) -> Job:
@@ -152,7 +154,9 @@ async def ingest(
     origins: dict[str, str] | None = None,
     *,
     follow_symlinks: bool = False,
+    collection: str = "default",
 ) -> Job:
-    """Ingest paths on the server and wait for the result (every job combined)."""
-    sent = await submit(api, paths, origins, follow_symlinks=follow_symlinks)
+    """Ingest paths into `collection` on the server and wait for the result (every job
+    combined)."""
+    sent = await submit(api, paths, origins, follow_symlinks=follow_symlinks, collection=collection)
     return await follow(api, sent.jobs, card, sent.refused, sent.skipped)

@@ -8,14 +8,14 @@ from typing import Any
 import msgspec
 
 from localchat.errors import LocalChatError
-from localchat.wire.api import DocumentView, RagConfigView
+from localchat.wire.api import CollectionView, DocumentView, RagConfigView
 from localchat.wire.jobs import Job, JobError
 from localchat.wire.openai import Model
 from localchat.wire.sources import Quote, SourceEntry, UrlCitation
 
 __all__ = [
-    "DocumentView", "Job", "JobError", "Model", "Quote", "RagConfigView", "SourceEntry",
-    "StreamEvent", "UrlCitation", "decode", "items",
+    "CollectionView", "DocumentView", "Job", "JobError", "Model", "Quote", "RagConfigView",
+    "SourceEntry", "StreamEvent", "UrlCitation", "decode", "items",
 ]  # fmt: skip
 
 

@@ -15,6 +15,7 @@ MODULES = {
     "doctor": "localchat.commands.doctor",
     "mcp": "localchat.commands.mcp",
     "models": "localchat.commands.models",
+    "collections": "localchat.commands.collections",
     "watch": "localchat.commands.watch",
 }
 

@@ -22,6 +22,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
             messages=[ChatMessage("user", args.query)],
             params=GenerationParams(max_tokens=settings.models.max_answer_tokens),
             preset=args.preset or "active",
+            collection=args.collection or "default",
         )
         if args.json:
             result = service.answer(request)

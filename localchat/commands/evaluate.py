@@ -23,6 +23,7 @@ from localchat.retrieval.evaluate import (
     read_beir,
     run_queries,
 )
+from localchat.store.collections import DEFAULT, collection_name
 
 EVAL_DEPTH = 100  # documents ranked per query (recall@100)
 
@@ -36,11 +37,17 @@ def run_eval(
     modes: tuple[str, ...] = ("hybrid",),
     embedder=None,
     quiet: bool = False,
+    collection: str | None = None,
 ) -> list[EvalReport]:
+    """Without `collection` the corpus gets a library of its own; with one it is ingested
+    into that collection of a shared evaluation library (other corpora may sit beside it in
+    their collections) and every query is ranked within the collection only."""
     corpus, queries, qrels = read_beir(folder)
     if limit:
         queries = queries[:limit]
-    data_dir = eval_data_dir(settings, corpus, preset)
+    if collection is not None:
+        collection = collection_name(collection, allow_all=False)
+    data_dir = eval_data_dir(settings, corpus, preset, shared=collection is not None)
     eval_settings = msgspec.structs.replace(
         settings, data_dir=str(data_dir), rag=RagSettings(preset=preset)
     )
@@ -48,21 +55,28 @@ def run_eval(
     try:
         total = sum(1 for line in corpus.read_bytes().splitlines() if line.strip())
         seconds = 0.0
-        if runtime.store.counts()[0] != total:
+        if _held(runtime.store, collection) != total:
             if not quiet:
                 print(f"ingesting {total} documents into {data_dir} (once)…", file=sys.stderr)
             report = runtime.library.ingest_documents(
-                corpus_documents(corpus, corpus.parent.name), total
+                corpus_documents(corpus, corpus.parent.name),
+                total,
+                collection=collection or DEFAULT,
             )
             seconds = report.seconds
         docs, chunks = runtime.store.counts()
+        if collection is not None:
+            info = runtime.store.get_collection(collection)
+            docs, chunks = info.documents, info.chunks
         # Rank deep enough for recall@100 even when several chunks share a document.
         params = msgspec.structs.replace(PRESETS[preset], top_k=3 * EVAL_DEPTH)
         reports = []
         for mode in modes:
 
             def search(text: str, mode=mode) -> list[str]:
-                found = runtime.retriever.search(text, params, mode=mode, candidates=3 * EVAL_DEPTH)
+                found = runtime.retriever.search(
+                    text, params, mode=mode, candidates=3 * EVAL_DEPTH, collection=collection
+                )
                 return documents_ranked(found.hits, EVAL_DEPTH)
 
             search(queries[0].text) if queries else None  # warm caches and threads
@@ -84,6 +98,15 @@ def run_eval(
         runtime.close()
 
 
+def _held(store, collection: str | None) -> int:
+    """Documents of the corpus already ingested (all of a corpus' own library)."""
+    if collection is None:
+        return store.counts()[0]
+    if collection not in store.collection_names():
+        return 0
+    return store.get_collection(collection).documents
+
+
 def main(args, settings: Settings) -> int:
     from rich.table import Table
 
@@ -101,13 +124,20 @@ def main(args, settings: Settings) -> int:
 
     modes = ("hybrid", "bm25", "vector") if args.mode == "all" else (args.mode,)
     reports = run_eval(
-        settings, Path(args.dir), preset=args.preset, limit=args.limit, modes=modes, quiet=args.json
+        settings,
+        Path(args.dir),
+        preset=args.preset,
+        limit=args.limit,
+        modes=modes,
+        quiet=args.json,
+        collection=getattr(args, "collection", None),
     )
     if args.json:
         print_json(reports[0] if len(reports) == 1 else {"runs": reports, **_flat(reports[0])})
         return 0
     table = Table(
         title=f"{Path(args.dir).name}: {reports[0].queries} queries, preset {args.preset}"
+        + (f", collection {args.collection}" if getattr(args, "collection", None) else "")
     )
     for col in ("mode", "nDCG@10", "recall@10", "recall@100", "MRR@10", "p50 ms", "p95 ms"):
         table.add_column(col)

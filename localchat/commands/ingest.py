@@ -62,7 +62,9 @@ def _in_process(args: argparse.Namespace, settings: Settings) -> int:
                     current=escape(name[-40:]),
                 )
 
-            report = runtime.library.ingest(args.paths, on_progress=on_progress)
+            report = runtime.library.ingest(
+                args.paths, on_progress=on_progress, collection=args.collection
+            )
     finally:
         runtime.close()
     if args.json:
@@ -133,7 +135,9 @@ def _through_server(args: argparse.Namespace, settings: Settings, url: str) -> i
             with _bar(err, not args.json and sys.stderr.isatty()) as bar:
                 view = _BarView(bar, bar.add_task("ingest", total=None, chunks=0, current=""))
                 follow = settings.ingest.follow_symlinks
-                return await ingest(api, args.paths, view, follow_symlinks=follow)
+                return await ingest(
+                    api, args.paths, view, follow_symlinks=follow, collection=args.collection
+                )
         finally:
             await api.aclose()
 

@@ -53,7 +53,9 @@ def hits_table(hits, title: str, wide: bool) -> Table:
 def main(args: argparse.Namespace, settings: Settings) -> int:
     runtime = Resources.open(settings, isolate_parsing=False)
     try:
-        result = runtime.search(args.query, preset=args.preset, mode=args.mode)
+        result = runtime.search(
+            args.query, preset=args.preset, mode=args.mode, collection=args.collection
+        )
     finally:
         runtime.close()
     if args.json:
@@ -64,7 +66,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         out.print("No passage passed the cut. Try other words, or `localchat ingest` more files.")
     shown = result.hits + (result.dropped if args.explain else [])
     wide = out.width >= WIDE_COLUMNS
-    out.print(hits_table(shown, f"{len(result.hits)} hits for {escape(args.query)!s}", wide))
+    title = f"{len(result.hits)} hits for {escape(args.query)!s} in {escape(result.collection)}"
+    out.print(hits_table(shown, title, wide))
     if not wide:  # the passages get the whole width below the table, not a squeezed column
         for n, hit in enumerate(shown, start=1):
             out.print(f"[bold]{n:>2}[/] {passage(hit)}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import queue
 import threading
 import time
@@ -17,10 +16,12 @@ from localchat.config import IngestSettings, RagParams
 from localchat.errors import LocalChatError
 from localchat.ingest.batching import document_batches, drain
 from localchat.ingest.chunker import chunk_pages
+from localchat.ingest.chunks import chunks_from_spans, embed_missing
 from localchat.ingest.files import check_file_size, file_sha256, walk_paths
 from localchat.ingest.loaders import LoadedDocument
 from localchat.ingest.progress import FileOutcome, IngestProgress, IngestReport
 from localchat.models.embedder import Embedder
+from localchat.store.collections import DEFAULT, collection_name
 from localchat.store.records import NewChunk, NewDocument, WriteResult, layout_id
 from localchat.store.store import Store
 
@@ -50,6 +51,7 @@ class Write(Protocol):
         *,
         model: str,
         layout: str,
+        collection: str,
     ) -> WriteResult: ...
 
 
@@ -68,8 +70,14 @@ class Ingestor:
         load: Callable[[Path], LoadedDocument],
         max_file_bytes: int | None = None,
         follow_symlinks: bool = False,
+        collection: str = DEFAULT,
+        join: Callable[[list[int], str], int] | None = None,
     ) -> None:
         self.store = store
+        # Every file of the run joins it, unchanged ones too (created when missing): `join`
+        # (Library.join_collection) puts an unchanged file's document in it.
+        self.collection = collection_name(collection, allow_all=False)
+        self.join = join or store.add_to_collection
         self.embedder = embedder
         self.params = params
         self.write = write
@@ -181,13 +189,7 @@ class Ingestor:
                 out.put(parsed)
 
     def _embed(self, batch: list[Parsed]) -> None:
-        model = self.embedder.model_id
-        hashes = {c.content_hash: c.text for p in batch for c in p.chunks}
-        known = self.store.known_vectors(hashes, model)
-        missing = [h for h in hashes if h not in known]
-        if missing:
-            vectors = self.embedder.embed([hashes[h] for h in missing])
-            known.update(zip(missing, vectors, strict=True))
+        known = embed_missing(self.store, self.embedder, (c for p in batch for c in p.chunks))
         for parsed in batch:
             parsed.vectors = {c.content_hash: known[c.content_hash] for c in parsed.chunks}
 
@@ -201,7 +203,12 @@ class Ingestor:
     def _write(self, parsed: Parsed) -> FileOutcome:
         layout = layout_id(self.params.chunk_size, self.params.chunk_overlap)
         result = self.write(
-            parsed.doc, parsed.chunks, parsed.vectors, model=self.embedder.model_id, layout=layout
+            parsed.doc,
+            parsed.chunks,
+            parsed.vectors,
+            model=self.embedder.model_id,
+            layout=layout,
+            collection=self.collection,
         )
         return FileOutcome(
             path=parsed.doc.path,
@@ -224,6 +231,7 @@ class Ingestor:
             and existing.embed_model == self.embedder.model_id
             and existing.layout == layout
         ):
+            self.join([existing.id], self.collection)
             return FileOutcome(
                 path=path,
                 status="unchanged",
@@ -260,24 +268,7 @@ class Ingestor:
 
     def _chunk(self, doc: NewDocument, loaded: LoadedDocument) -> Parsed:
         spans = chunk_pages(loaded.pages, self.params.chunk_size, self.params.chunk_overlap)
-        chunks = [
-            NewChunk(
-                ordinal=s.ordinal,
-                text=s.text,
-                page=s.page,
-                char_start=s.char_start,
-                char_end=s.char_end,
-                token_count=self.embedder.count_tokens(s.text),
-                section=s.section,
-                content_hash=content_hash(s.text),
-            )
-            for s in spans
-        ]
-        return Parsed(doc, chunks)
-
-
-def content_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        return Parsed(doc, chunks_from_spans(spans, self.embedder.count_tokens))
 
 
 def _item_path(item) -> str:

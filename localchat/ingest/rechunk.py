@@ -24,10 +24,10 @@ import msgspec
 from localchat.config import RagParams
 from localchat.errors import DocumentNotFoundError, LocalChatError
 from localchat.ingest.chunker import PAGE_SEPARATOR, chunk_pages
+from localchat.ingest.chunks import chunks_from_spans, embed_missing
 from localchat.ingest.loaders.document import Page
-from localchat.ingest.pipeline import content_hash
 from localchat.ingest.progress import FileOutcome
-from localchat.store.records import ChunkRecord, NewChunk, layout_id
+from localchat.store.records import ChunkRecord, layout_id
 
 
 class RechunkProgress(msgspec.Struct):
@@ -125,24 +125,8 @@ def rechunk_document(library, document_id: int, params: RagParams, layout: str) 
     store.get_document(document_id)  # raises DocumentNotFoundError if it went away
     pages = pages_from_chunks(store.document_chunks(document_id))
     spans = chunk_pages(pages, params.chunk_size, params.chunk_overlap)
-    chunks = [
-        NewChunk(
-            ordinal=s.ordinal,
-            text=s.text,
-            page=s.page,
-            char_start=s.char_start,
-            char_end=s.char_end,
-            token_count=embedder.count_tokens(s.text),
-            section=s.section,
-            content_hash=content_hash(s.text),
-        )
-        for s in spans
-    ]
-    texts = {c.content_hash: c.text for c in chunks}
-    vectors = store.known_vectors(texts, embedder.model_id)
-    missing = [h for h in texts if h not in vectors]
-    if missing:
-        vectors.update(zip(missing, embedder.embed([texts[h] for h in missing]), strict=True))
+    chunks = chunks_from_spans(spans, embedder.count_tokens)
+    vectors = embed_missing(store, embedder, chunks)
     ids = library.add_layout(document_id, chunks, vectors, layout=layout)
     return len(ids), sum(c.token_count for c in chunks)
 

@@ -77,8 +77,7 @@ def reembed(
                 hint="nothing of this batch was written; check the embedding model",
             )
         by_hash = dict(zip((h for h, _ in part), vectors, strict=True))
-        with store.transaction() as conn:
-            Store._insert_vectors(conn, by_hash, model)  # the store's own insert, batched
+        store.add_vectors(by_hash, model)
         _index_chunks(store, index, by_hash)
         progress.texts_done += len(part)
         progress.tokens += sum(embedder.count_tokens(text) for _, text in part)

@@ -60,9 +60,10 @@ class Library:
         cancel: threading.Event | None = None,
         collection: str = DEFAULT_COLLECTION,
     ) -> IngestReport:
-        """Ingest files and folders (unchanged files are skipped, changed ones replaced)."""
+        """Ingest files and folders into `collection` (created when missing): unchanged files
+        are not read again but join it, changed ones are replaced and keep their others."""
         return self._ingest(
-            lambda ingestor: ingestor.ingest_paths(paths, on_progress, cancel), params
+            lambda ingestor: ingestor.ingest_paths(paths, on_progress, cancel), params, collection
         )
 
     def ingest_documents(
@@ -75,12 +76,16 @@ class Library:
         cancel: threading.Event | None = None,
         collection: str = DEFAULT_COLLECTION,
     ) -> IngestReport:
-        """Ingest already-loaded documents (evaluation corpora)."""
+        """Ingest already-loaded documents (evaluation corpora) into `collection`."""
         return self._ingest(
-            lambda ingestor: ingestor.ingest_documents(items, total, on_progress, cancel), params
+            lambda ingestor: ingestor.ingest_documents(items, total, on_progress, cancel),
+            params,
+            collection,
         )
 
-    def _ingest(self, run: Callable[[Ingestor], IngestReport], params) -> IngestReport:
+    def _ingest(
+        self, run: Callable[[Ingestor], IngestReport], params, collection: str
+    ) -> IngestReport:
         resources = self._resources
         settings = resources.settings
         ingestor = Ingestor(
@@ -91,6 +96,8 @@ class Library:
             load=resources.load,
             max_file_bytes=settings.ingest.max_file_bytes,
             follow_symlinks=settings.ingest.follow_symlinks,
+            collection=collection,
+            join=self.join_collection,
         )
         with self._runs:
             try:
@@ -128,21 +135,20 @@ class Library:
         layout: str,
         collection: str = DEFAULT_COLLECTION,
     ) -> WriteResult:
-        """Add a document, or replace the earlier version at its path (it keeps its id)."""
+        """Add a document, or replace the earlier version at its path (it keeps its id and its
+        collections); either way it joins `collection`."""
         with self._write:
             try:
-                result = self.store.write_document(doc, chunks, vectors, model=model, layout=layout)
+                result = self.store.write_document(
+                    doc, chunks, vectors, model=model, layout=layout, collection=collection
+                )
             except Exception as exc:
                 raise StoreError(
                     f"could not save {doc.filename}: {exc}",
                     hint="check that the data dir is writable and has free space; nothing of "
                     "this file was saved and any earlier version is unchanged",
                 ) from exc
-            index = self._resources.index
-            index.remove(result.removed_chunk_ids)
-            if result.added_chunk_ids:
-                keys = np.asarray(result.added_chunk_ids, dtype=np.uint64)
-                index.add(keys, np.vstack([vectors[c.content_hash] for c in chunks]))
+            self._index_written(result, chunks, vectors)
             self._resources.cache.invalidate()
         return result
 
@@ -160,6 +166,28 @@ class Library:
             remove_upload(path, data_path)
         self.publish_counts()
         return removed
+
+    def join_collection(self, document_ids: list[int], collection: str) -> int:
+        """Put documents into a collection (created when missing); how many joined. Searches
+        and cached answers see it at once: the corpus version changes."""
+        with self._write:
+            return self.store.add_to_collection(document_ids, collection)
+
+    def delete_collection(self, name: str) -> tuple[list[int], list[int]]:
+        """Delete a collection and its documents of no other collection (their chunks leave
+        SQLite and the index; upload copies go too): (document ids, chunk ids) removed."""
+        data_path = self._resources.settings.data_path
+        with self._write:
+            paths = {d.id: d.path for d in self.store.list_documents(name)}
+            documents, chunks = self.store.delete_collection(name)
+            self._resources.index.remove(chunks)
+            self.save_index()
+            self._resources.cache.invalidate()
+        for document_id in documents:
+            if is_upload(paths[document_id], data_path):
+                remove_upload(paths[document_id], data_path)
+        self.publish_counts()
+        return documents, chunks
 
     def rename(self, document_id: int, path: str, *, size: int, mtime: float) -> None:
         """The document's file moved to `path` with the same bytes (a watched folder saw the
@@ -183,15 +211,21 @@ class Library:
             written = self.store.add_layout_chunks(
                 document_id, chunks, vectors, model=model, layout=layout
             )
-            index = self._resources.index
             # Chunks an interrupted run left in this layout leave the index too, or it would
             # disagree with SQLite at the next start.
-            index.remove(written.removed_chunk_ids)
-            ids = written.added_chunk_ids
-            if ids:
-                keys = np.asarray(ids, dtype=np.uint64)
-                index.add(keys, np.vstack([vectors[c.content_hash] for c in chunks]))
-        return ids
+            self._index_written(written, chunks, vectors)
+        return written.added_chunk_ids
+
+    def _index_written(
+        self, written: WriteResult, chunks: list[NewChunk], vectors: dict[str, np.ndarray]
+    ) -> None:
+        """The vector index follows a SQLite write: the chunk ids it removed leave, the ones
+        it added (in `chunks` order) enter with their vectors."""
+        index = self._resources.index
+        index.remove(written.removed_chunk_ids)
+        if written.added_chunk_ids:
+            keys = np.asarray(written.added_chunk_ids, dtype=np.uint64)
+            index.add(keys, np.vstack([vectors[c.content_hash] for c in chunks]))
 
     def swap_layout(self, layout: str) -> list[int]:
         """Serve `layout` everywhere; the old chunks leave SQLite and the index."""

@@ -22,7 +22,11 @@ INSTRUCTIONS = (
 )
 
 Collection = Annotated[
-    str | None, Field(description='the library to use; only "default" exists for now')
+    str | None,
+    Field(
+        description='the collection to use: "default" when omitted, "all" for every document '
+        "(list_documents shows the collections)"
+    ),
 ]
 
 
@@ -77,8 +81,13 @@ def build_server(tools: LibraryTools) -> LocalChatMCP:
     ) -> dict[str, Any]:
         return await _off_loop(lambda: tools.ask(question, preset, collection))
 
-    @server.tool(description="List the documents in the library.")
-    async def list_documents(collection: Collection = None) -> dict[str, Any]:
+    @server.tool(description="List the documents in the library and its collections.")
+    async def list_documents(
+        collection: Annotated[
+            str | None,
+            Field(description="only this collection's documents (default: every document)"),
+        ] = None,
+    ) -> dict[str, Any]:
         return await _off_loop(lambda: tools.list_documents(collection))
 
     @server.tool(description="One passage by its chunk_id or its localchat:// URL.")
@@ -96,8 +105,15 @@ def build_server(tools: LibraryTools) -> LocalChatMCP:
     )
     async def ingest_paths(
         paths: Annotated[list[str], Field(min_length=1, description="absolute paths")],
+        collection: Annotated[
+            str | None,
+            Field(
+                description='the collection to add them to (default "default"; created '
+                "when missing)"
+            ),
+        ] = None,
     ) -> dict[str, Any]:
-        return await _off_loop(lambda: tools.ingest_paths(paths))
+        return await _off_loop(lambda: tools.ingest_paths(paths, collection))
 
     @server.resource(
         "localchat://documents/{document_id}",

@@ -22,23 +22,12 @@ from localchat.ingest.roots import check_paths, expand_paths
 from localchat.store.records import ChunkRecord
 from localchat.wire.sources import as_dict
 
-DEFAULT_COLLECTION = "default"
 _URL = re.compile(r"localchat://documents/(\d+)(?:#(.*))?$")
 
 
 def passage_url(document_id: int, page: int, chunk_index: int) -> str:
     """The same URL the chat answers' url_citation annotations carry."""
     return f"localchat://documents/{document_id}#page={page}&chunk={chunk_index}"
-
-
-def check_collection(collection: str | None) -> None:
-    """Named collections are not built yet: only the one library ("default") exists."""
-    if collection not in (None, "", DEFAULT_COLLECTION):
-        raise InvalidRequestError(
-            f"the collection {collection!r} does not exist; this LocalChat has one library",
-            hint=f'omit collection or send "{DEFAULT_COLLECTION}"',
-            param="collection",
-        )
 
 
 def check_preset(preset: str | None) -> str:
@@ -76,10 +65,14 @@ class LibraryTools:
         self.jobs = jobs
         self.settings = settings
 
+    def collection(self, name: str | None) -> str:
+        """The canonical name of an existing collection (None or "": "default"), or "all"."""
+        return self.runtime.store.resolve_collection(name or None)
+
     def search_documents(
         self, query: str, collection: str | None = None, top_k: int | None = None
     ) -> dict[str, Any]:
-        check_collection(collection)
+        collection = self.collection(collection)
         if not query.strip():
             raise InvalidRequestError("query is empty", hint="send words to search for")
         params = self.runtime.params(None)
@@ -90,9 +83,10 @@ class LibraryTools:
                     f"top_k {top_k} is out of range", hint=f"send 1 to {limit}", param="top_k"
                 )
             params = msgspec.structs.replace(params, top_k=top_k)
-        result = self.runtime.retriever.search(query, params)
+        result = self.runtime.retriever.search(query, params, collection=collection)
         return {
             "query": query,
+            "collection": result.collection,
             "results": [
                 cited_passage(h.chunk_id, h.document_id, h.filename, h.page, h.chunk_index, h.text)
                 | {"relevance": round(h.relevance, 4)}
@@ -103,11 +97,11 @@ class LibraryTools:
     def ask(
         self, question: str, preset: str | None = None, collection: str | None = None
     ) -> dict[str, Any]:
-        check_collection(collection)
         request = ChatRequest(
             messages=[ChatMessage("user", question)],
             params=GenerationParams(max_tokens=self.settings.models.max_answer_tokens),
             preset=check_preset(preset),
+            collection=self.collection(collection),
         )
         result = self.chat.answer(request)
         sources = [
@@ -122,14 +116,25 @@ class LibraryTools:
             | {"index": s.index, "relevance": s.relevance, "quote": as_dict(s.quote)}
             for s in result.sources
         ]
-        return {"answer": result.content, "sources": sources, "finish_reason": result.finish_reason}
+        return {
+            "answer": result.content,
+            "sources": sources,
+            "finish_reason": result.finish_reason,
+            "collection": request.collection,
+        }
 
     def list_documents(self, collection: str | None = None) -> dict[str, Any]:
-        check_collection(collection)
-        return {"documents": [self.document_entry(d) for d in self.runtime.store.list_documents()]}
+        """The documents of one collection (None: every document), each with its collections."""
+        store = self.runtime.store
+        documents = store.list_documents(None if collection in (None, "") else collection)
+        names = store.collections_of(d.id for d in documents)
+        return {
+            "documents": [self.document_entry(d, names[d.id]) for d in documents],
+            "collections": [c.name for c in store.list_collections()],
+        }
 
     @staticmethod
-    def document_entry(document) -> dict[str, Any]:
+    def document_entry(document, collections: Sequence[str] = ()) -> dict[str, Any]:
         return {
             "id": document.id,
             "filename": document.filename,
@@ -138,6 +143,7 @@ class LibraryTools:
             "chunks": document.chunk_count,
             "url": f"localchat://documents/{document.id}",
             "ingested_at": document.ingested_at,
+            "collections": list(collections),
         }
 
     def get_passage(self, ref: str | int) -> dict[str, Any]:
@@ -187,7 +193,7 @@ class LibraryTools:
         parts += [f"[page {c.page}, passage {c.ordinal}]\n{c.text}" for c in chunks]
         return "\n\n".join(parts)
 
-    def ingest_paths(self, paths: Sequence[str]) -> dict[str, Any]:
+    def ingest_paths(self, paths: Sequence[str], collection: str | None = None) -> dict[str, Any]:
         if not self.settings.mcp.allow_ingest:
             raise PermissionDeniedError(
                 "ingest_paths is turned off on this LocalChat",
@@ -201,7 +207,8 @@ class LibraryTools:
         files, refused = expand_paths(
             check_paths(list(paths), roots), roots, follow_symlinks=follow
         )
-        job = self.jobs.wait(self.jobs.ingest(files, refused).id, timeout=600)
+        job = self.jobs.ingest(files, refused, collection=collection or "default")
+        job = self.jobs.wait(job.id, timeout=600)
         return {
             "status": job.status,
             "added": job.added,
@@ -210,4 +217,5 @@ class LibraryTools:
             "failed": job.failed,
             "errors": [msgspec.to_builtins(e) for e in job.errors],
             "document_ids": job.document_ids,
+            "collection": job.collection,
         }

@@ -22,8 +22,13 @@ class Bm25:
         self.store = store
         self.memo = Bm25Memo()
 
-    def search(self, words: Sequence[str], limit: int) -> tuple[list[str], list[tuple[int, float]]]:
+    def search(
+        self, words: Sequence[str], limit: int, collection: str | None = None
+    ) -> tuple[list[str], list[tuple[int, float]]]:
         """BM25 over the query words: (words matched, (chunk id, score) best first).
+
+        `collection` keeps one collection's chunks (None: every document); the term
+        statistics stay the whole library's.
 
         FTS5 matches only the rarest words that fit the row budget; the words left out are
         then scored on the top rows alone, so those rows rank as the full query would.
@@ -35,7 +40,7 @@ class Bm25:
         kept = select_terms(words, stems, doc_freq, query.row_budget(rows))
         if not kept:
             return [], []
-        hits = store.fts(fts_match(kept), limit)
+        hits = store.fts(fts_match(kept), limit, collection)
         matched = {stem for w in kept for stem in stems[w]}
         # Multi-token words left out are not rescored: rare, and a phrase needs positions.
         left_out = sorted({k[0] for k in stems.values() if len(k) == 1 and k[0] not in matched})

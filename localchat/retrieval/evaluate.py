@@ -102,9 +102,14 @@ def corpus_documents(corpus: Path, name: str) -> Iterator[tuple[NewDocument, Loa
         )
 
 
-def eval_data_dir(settings: Settings, corpus: Path, preset: str) -> Path:
-    """Corpus ingested once per (corpus bytes, chunk layout): repeated runs are fast."""
+def eval_data_dir(settings: Settings, corpus: Path, preset: str, *, shared: bool = False) -> Path:
+    """Corpus ingested once per (corpus bytes, chunk layout): repeated runs are fast. `shared`:
+    the one library per chunk layout whose collections hold corpora side by side."""
     params = PRESETS[preset]
+    if shared:
+        return (
+            settings.data_path / "eval" / f"collections-{params.chunk_size}-{params.chunk_overlap}"
+        )
     key = f"{corpus_hash(corpus)}-{params.chunk_size}-{params.chunk_overlap}"
     return settings.data_path / "eval" / f"{corpus.parent.name}-{key}"
 

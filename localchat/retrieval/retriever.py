@@ -16,6 +16,7 @@ from localchat.retrieval.bm25 import Bm25
 from localchat.retrieval.fusion import ordered, rrf
 from localchat.retrieval.query import query_terms
 from localchat.retrieval.query_vectors import QueryVectors
+from localchat.retrieval.scope import Scope, Scopes, search_within
 from localchat.store.store import Store
 
 Mode = Literal["hybrid", "bm25", "vector"]
@@ -48,6 +49,7 @@ class Retrieval(msgspec.Struct):
     dropped: list[Hit]  # cut by min_similarity or top_k, best first
     terms: list[str]
     timings_ms: dict[str, float]
+    collection: str = "default"  # the collection searched ("all": the whole library)
 
 
 class Retriever:
@@ -72,6 +74,7 @@ class Retriever:
         # shared with the semantic answer tier); None: every query is embedded afresh.
         self.query_vectors = query_vectors or QueryVectors(embedder)
         self.bm25_plan = Bm25(store)
+        self.scopes = Scopes(store)
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="retrieve")
 
     def close(self) -> None:
@@ -81,18 +84,28 @@ class Retriever:
     def embed_query(self, text: str) -> np.ndarray:
         return self.query_vectors.embed(text)
 
-    def bm25(self, text: str, limit: int) -> tuple[list[str], list[tuple[int, float]]]:
+    def bm25(
+        self, text: str, limit: int, scope: Scope | None = None
+    ) -> tuple[list[str], list[tuple[int, float]]]:
         """BM25 hits for the query's content words (bm25.py plans which words to match)."""
         terms = query_terms(text)
         if not terms:
             return terms, []
-        return self.bm25_plan.search(terms, limit)
+        if scope is None or scope.whole:
+            return self.bm25_plan.search(terms, limit)
+        return self.bm25_plan.search(terms, limit, collection=scope.collection)
 
-    def vector(self, text: str, limit: int) -> tuple[np.ndarray, list[tuple[int, float]]]:
-        """(query vector, (chunk id, cosine) best first) straight from the index: during a
-        re-chunk it holds two layouts' chunks, and `_fuse` drops the ones not served."""
+    def vector(
+        self, text: str, limit: int, scope: Scope | None = None
+    ) -> tuple[np.ndarray, list[tuple[int, float]]]:
+        """(query vector, (chunk id, cosine) best first). From the whole index the keys come
+        unchecked: during a re-chunk it holds two layouts' chunks, and `_fuse` drops the ones
+        not served (a scope holds serving chunks only)."""
         query_vector = self.embed_query(text)
-        keys, sims = self.index.search(query_vector, limit)
+        if scope is not None and not scope.whole:
+            keys, sims = search_within(self.index, query_vector, limit, scope)
+        else:
+            keys, sims = self.index.search(query_vector, limit)
         return query_vector, [(int(k), float(s)) for k, s in zip(keys, sims, strict=True)]
 
     def search(
@@ -102,17 +115,22 @@ class Retriever:
         *,
         mode: Mode = "hybrid",
         candidates: int | None = None,
+        collection: str | None = None,
     ) -> Retrieval:
+        """Search one collection (None: "default"; "all": the whole library)."""
         started = time.perf_counter()
+        scope = self.scopes.get(collection)
         depth = max(candidates or self.candidates, params.top_k)
         timings: dict[str, float] = {}
         bm25_future = (
-            self._pool.submit(self._timed, self.bm25, text, depth) if mode != "vector" else None
+            self._pool.submit(self._timed, self.bm25, text, depth, scope)
+            if mode != "vector"
+            else None
         )
         query_vector, vector_hits = None, []
         if mode != "bm25":
             (query_vector, vector_hits), timings["vector_ms"] = self._timed(
-                self.vector, text, depth
+                self.vector, text, depth, scope
             )
         terms, bm25_hits = [], []
         if bm25_future is not None:
@@ -120,7 +138,7 @@ class Retriever:
         hits = self._fuse(bm25_hits, vector_hits, query_vector)
         kept, dropped = self._cut(hits, params, mode)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
-        return Retrieval(text, mode, params, kept, dropped, terms, timings)
+        return Retrieval(text, mode, params, kept, dropped, terms, timings, scope.collection)
 
     @staticmethod
     def _timed(fn, *args):
@@ -187,7 +205,9 @@ class Retriever:
         matrix = np.stack(list(found.values()))
         norms = np.linalg.norm(matrix, axis=1)
         norms[norms == 0] = 1.0
-        cosines = (matrix @ query) / (norms * query_norm)
+        # einsum, not `matrix @ query`: BLAS threads slow a small product down on busy cores
+        # (scope.py measured it).
+        cosines = np.einsum("ij,j->i", matrix, query) / (norms * query_norm)
         return dict(zip(found, cosines.tolist(), strict=True))
 
     @staticmethod

@@ -13,6 +13,12 @@ CHUNK_SELECT = (
     "c.token_count, c.section, c.content_hash, d.filename, d.path "
     "FROM chunks c JOIN documents d ON d.id = c.document_id"
 )
+# Appended to a WHERE over chunks c: only the documents of the collection named by the last
+# parameter.
+IN_COLLECTION = (
+    " AND c.document_id IN (SELECT cd.document_id FROM collection_documents cd "
+    "JOIN collections k ON k.id = cd.collection_id WHERE k.name = ?)"
+)
 
 
 class StoreQueries:
@@ -97,12 +103,13 @@ class StoreQueries:
 
     # -- full-text search ------------------------------------------------------------------
 
-    def fts(self, match: str, limit: int) -> list[tuple[int, float]]:
+    def fts(self, match: str, limit: int, collection: str | None = None) -> list[tuple[int, float]]:
         """(chunk id, bm25 score: higher is better) for an FTS5 MATCH expression.
 
         FTS5 ranks alone (joining chunks and documents for every matching row cost two
         thirds of the query); only the top rows are then checked against the serving chunk
         layout, fetching deeper while a re-chunk leaves the other layout's rows among them.
+        `collection` keeps the rows of that collection's documents (None: every document).
         """
         fetch = limit
         while True:
@@ -112,21 +119,24 @@ class StoreQueries:
                 "WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?",
                 (match, fetch),
             )
-            serving = self.serving([r[0] for r in rows])
+            serving = self.serving([r[0] for r in rows], collection)
             hits = [(int(r[0]), -float(r[1])) for r in rows if r[0] in serving]
             if len(hits) >= limit or len(rows) < fetch:
                 return hits[:limit]
             fetch *= 4
 
-    def serving(self, ids: Iterable[int]) -> set[int]:
+    def serving(self, ids: Iterable[int], collection: str | None = None) -> set[int]:
         """The ids among `ids` of chunks being served: during a re-chunk a document has
-        chunks of two layouts, and only its current layout's count."""
+        chunks of two layouts, and only its current layout's count. `collection` keeps
+        only that collection's documents' chunks (None: every document)."""
+        within = "" if collection is None else IN_COLLECTION
         return {
             row[0]
             for row in self._by_ids(
                 "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id "
-                "WHERE c.id IN ({}) AND c.layout = d.layout",
+                "WHERE c.id IN ({}) AND c.layout = d.layout" + within,
                 [int(i) for i in ids],
+                () if collection is None else (collection,),
             )
         }
 
@@ -164,11 +174,12 @@ class StoreQueries:
             found.update((term, int(doc)) for term, doc in rows)
         return found
 
-    def _by_ids(self, sql: str, ids: list[int]) -> list[tuple]:
+    def _by_ids(self, sql: str, ids: list[int], extra: Sequence = ()) -> list[tuple]:
+        """`sql` with its `{}` filled by placeholders for `ids` (500 at a time), then `extra`."""
         found: list[tuple] = []
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
-            found += self.read(sql.format(",".join("?" * len(part))), part)
+            found += self.read(sql.format(",".join("?" * len(part))), [*part, *extra])
         return found
 
 

@@ -125,6 +125,25 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX watch_failures_root ON watch_failures(root);
     """,
+    # 7: named collections; a document belongs to one or more. Every existing document joins
+    # "default", the collection meant wherever none is named.
+    """
+    CREATE TABLE collections (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE collection_documents (
+        collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        PRIMARY KEY (collection_id, document_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX collection_documents_document ON collection_documents(document_id);
+    INSERT INTO collections (name, created_at)
+    VALUES ('default', strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'));
+    INSERT INTO collection_documents (collection_id, document_id)
+    SELECT c.id, d.id FROM collections c CROSS JOIN documents d WHERE c.name = 'default';
+    """,
 ]
 
 

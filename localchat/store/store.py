@@ -14,6 +14,7 @@ import numpy as np
 import sqlite_utils
 
 from localchat.errors import DocumentNotFoundError, StoreError
+from localchat.store.collections import DEFAULT, CollectionQueries, collection_name
 from localchat.store.queries import StoreQueries
 from localchat.store.records import (
     DocumentRecord,
@@ -35,7 +36,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-class Store(StoreQueries):
+class Store(StoreQueries, CollectionQueries):
     """One writer connection behind a lock; one reader connection per thread (WAL readers)."""
 
     def __init__(self, path: Path) -> None:
@@ -112,8 +113,15 @@ class Store(StoreQueries):
         rows = self.read(f"SELECT {_DOC_COLUMNS} FROM documents {where}", params)
         return [_document(row) for row in rows]
 
-    def list_documents(self) -> list[DocumentRecord]:
-        return self._documents("ORDER BY filename COLLATE NOCASE, id")
+    def list_documents(self, collection: str | None = None) -> list[DocumentRecord]:
+        """Every document, or those of one collection (None and "all": the whole library)."""
+        if collection is None or (name := self.resolve_collection(collection)) == "all":
+            return self._documents("ORDER BY filename COLLATE NOCASE, id")
+        return self._documents(
+            "WHERE id IN (SELECT cd.document_id FROM collection_documents cd JOIN collections k "
+            "ON k.id = cd.collection_id WHERE k.name = ?) ORDER BY filename COLLATE NOCASE, id",
+            (name,),
+        )
 
     def get_document(self, document_id: int) -> DocumentRecord:
         # An id beyond SQLite's 64-bit range names no row (and would raise OverflowError).
@@ -138,8 +146,12 @@ class Store(StoreQueries):
         *,
         model: str,
         layout: str,
+        collection: str = DEFAULT,
     ) -> WriteResult:
-        """Insert or atomically replace the document at doc.path with its chunks and vectors."""
+        """Insert or atomically replace the document at doc.path with its chunks and vectors.
+
+        The document joins `collection` (created when missing) and keeps any it was in."""
+        collection = collection_name(collection, allow_all=False)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         fields = msgspec.structs.asdict(doc)
         fields["warnings"] = msgspec.json.encode(doc.warnings).decode()
@@ -165,6 +177,7 @@ class Store(StoreQueries):
                 document_id = documents.insert(fields).last_pk
             added = self._insert_chunks(conn, document_id, chunks, layout)
             self._insert_vectors(conn, vectors, model)
+            self.join_collection(conn, [document_id], collection)
             self._bump_version(conn)
         return WriteResult(document_id, added, removed, replaced=bool(old))
 
@@ -185,6 +198,12 @@ class Store(StoreQueries):
             added = self._insert_chunks(conn, document_id, chunks, layout)
             self._insert_vectors(conn, vectors, model)
         return WriteResult(document_id, added, removed, replaced=bool(removed))
+
+    def add_vectors(self, vectors: Mapping[str, np.ndarray], model: str) -> None:
+        """Store `model`'s vectors of chunk texts (keyed by content hash) in one transaction;
+        a text that already has a vector from `model` keeps it (a resumed re-embed)."""
+        with self.transaction() as conn:
+            self._insert_vectors(conn, vectors, model)
 
     def swap_layout(self, new_layout: str) -> list[int]:
         """Make new_layout the only one: drop every other layout's chunks; return their ids."""

@@ -1,30 +1,31 @@
 """The watcher's one door to the library: reads of the documents in a folder, and the writes
-(rename, delete through `Library`, ingest as a JobManager job so it shows in /api/jobs). When
-collections land, the collection is passed on from here and only this file changes."""
+(rename, delete through `Library`, ingest as a JobManager job so it shows in /api/jobs); a
+folder's files go into its collection (created when missing)."""
 
 from __future__ import annotations
 
 import contextlib
 
-from localchat.errors import ConfigError, DocumentNotFoundError
+from localchat.errors import ConfigError, DocumentNotFoundError, InvalidRequestError
 from localchat.job import Job
-from localchat.library.library import DEFAULT_COLLECTION
+from localchat.store.collections import collection_name
 from localchat.watch.scan import Known, Look, Rename
 
 _FIELDS = "id, path, sha256, size, mtime"
 
 
 def check_collection(name: str) -> str:
-    """The collection a watched folder feeds; only "default" exists until collections land."""
-    if name != DEFAULT_COLLECTION:
+    """The canonical name of the collection a watched folder feeds (made at its first file);
+    a malformed name, or "all", stops the watcher before it starts."""
+    try:
+        return collection_name(name, allow_all=False)
+    except InvalidRequestError as exc:
         raise ConfigError(
-            f"collection {name!r} does not exist: this library has only the collection "
-            f"{DEFAULT_COLLECTION!r}",
-            hint="drop --collection (or the folder's `collection` in ingest.watch) to watch "
-            "into the default collection",
+            exc.message,
+            hint=f"{exc.hint}; set it with --collection (or the folder's `collection` in "
+            "ingest.watch)",
             param="collection",
-        )
-    return name
+        ) from None
 
 
 class WatchLibrary:
@@ -71,8 +72,7 @@ class WatchLibrary:
 
     def ingest(self, paths: list[str], collection: str) -> Job:
         """Queue an ingest job (it shows in /api/jobs and the TUI's job cards)."""
-        check_collection(collection)
-        return self.jobs.ingest(paths)
+        return self.jobs.ingest(paths, collection=check_collection(collection))
 
     def job(self, job_id: str) -> Job:
         return self.jobs.get(job_id)

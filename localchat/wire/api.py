@@ -30,16 +30,32 @@ class DocumentView(msgspec.Struct):
     embed_model: str
     warnings: list[str]
     ingested_at: str
+    collections: list[str] = []  # the collections the document belongs to
 
 
 class PathsRequest(msgspec.Struct):
     """POST /api/documents as JSON: server-side paths, each under a configured allowed root."""
 
     paths: Annotated[list[Annotated[str, Meta(min_length=1)]], Meta(min_length=1, max_length=1000)]
+    collection: str = "default"  # created when missing; files already there join it too
 
 
 class DocumentList(msgspec.Struct):
     data: list[DocumentView]
+    object: str = "list"
+
+
+class CollectionView(msgspec.Struct):
+    """One collection as GET /api/collections lists it."""
+
+    name: str
+    documents: int = 0
+    chunks: int = 0
+    created_at: str = ""
+
+
+class CollectionList(msgspec.Struct):
+    data: list[CollectionView]
     object: str = "list"
 
 
@@ -57,6 +73,7 @@ class SearchRequest(msgspec.Struct):
     preset: str | None = None  # None: the active configuration
     mode: Literal["hybrid", "bm25", "vector"] = "hybrid"
     explain: bool = False  # also return the candidates that were cut, and why
+    collection: str | None = None  # None: "default"; "all": the whole library
 
 
 class HitView(msgspec.Struct):
@@ -86,6 +103,7 @@ class SearchResponse(msgspec.Struct):
     terms: list[str]
     timings_ms: dict[str, float]
     dropped: list[HitView] | UnsetType = UNSET
+    collection: str = "default"
 
 
 # -- RAG configuration -------------------------------------------------------------------------

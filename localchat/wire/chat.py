@@ -68,6 +68,9 @@ class ChatCompletionRequest(msgspec.Struct):
     top_logprobs: int | None = None
     # LocalChat extension: "extractive", "generative" or "auto" (default rag.answer_mode).
     answer_mode: str | None = None
+    # LocalChat extension: the collection to answer from (a collection in the model name wins
+    # when both agree; None: "default").
+    collection: str | None = None
 
 
 # -- response ----------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ class Job(msgspec.Struct):
     errors: list[JobError] = []
     skipped: list[JobError] = []  # files a folder walk passed over, each with its reason
     document_ids: list[int] = []
+    collection: str = ""  # an ingest's collection
     message: str = ""
     created_at: float = 0.0
     started_at: float | None = None

@@ -43,6 +43,9 @@ class OllamaChatRequest(msgspec.Struct):
     options: Options | None = None
     tools: list[dict[str, Any]] | None = None
     keep_alive: str | int | float | None = None
+    # LocalChat extension: the collection to answer from (a collection in the model name wins
+    # when both agree; None: "default").
+    collection: str | None = None
 
 
 class OllamaGenerateRequest(msgspec.Struct):
@@ -55,6 +58,9 @@ class OllamaGenerateRequest(msgspec.Struct):
     options: Options | None = None
     images: list[str] | None = None
     keep_alive: str | int | float | None = None
+    # LocalChat extension: the collection to answer from (a collection in the model name wins
+    # when both agree; None: "default").
+    collection: str | None = None
 
 
 class OllamaEmbedRequest(msgspec.Struct):

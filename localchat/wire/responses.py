@@ -52,6 +52,9 @@ class ResponseRequest(msgspec.Struct):
     previous_response_id: str | None = None
     top_logprobs: int | None = None
     metadata: dict[str, str] | None = None
+    # LocalChat extension: the collection to answer from (a collection in the model name wins
+    # when both agree; None: "default").
+    collection: str | None = None
 
 
 class OutputText(msgspec.Struct):

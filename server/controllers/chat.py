@@ -13,7 +13,7 @@ from localchat.errors import GenerationError
 from localchat.wire.chat import ChatCompletionRequest, generation_params, to_chat_messages
 from localchat.wire.features import check_features, wants_tools
 from server.bridge import cancel_on_disconnect
-from server.catalog import canonical, resolve_chat
+from server.catalog import canonical, chat_collection, resolve_chat
 from server.deps import ChatDep, ModelsDep, SettingsDep, ThreadsDep, needs
 from server.limits import check_message_count
 from server.relay import relay_tool_request
@@ -63,6 +63,7 @@ class ChatController(Controller):
             # relayed or refused above).
             verbatim=bool(params.json_schema),
             model=ref.model,
+            collection=chat_collection(ref, data.collection, chat.runtime.store),
         )
         cancel = threading.Event()
         events = threads.answer(chat, chat_request, cancel)

@@ -19,7 +19,10 @@ class ModelsController(Controller):
         generator = await models.generator()
         others = await models.chat_names()
         embedding = resources.embedder.model_id
-        return model_list(generator.model_id, embedding, models.started_at, others, models.aliases)
+        collections = resources.store.collection_names()
+        return model_list(
+            generator.model_id, embedding, models.started_at, others, models.aliases, collections
+        )
 
     @get("/{model_id:path}")
     async def get_model(
@@ -34,4 +37,5 @@ class ModelsController(Controller):
             models.started_at,
             others,
             models.aliases,
+            resources.store,
         )

@@ -46,7 +46,7 @@ from localchat.wire.ollama import (
 )
 from server.answer_model import AnswerModel
 from server.bridge import ChatThreads, cancel_on_disconnect
-from server.catalog import canonical, check_embedding_model, resolve_chat
+from server.catalog import canonical, chat_collection, check_embedding_model, resolve_chat
 from server.deps import ChatDep, ModelsDep, ResourcesDep, SettingsDep, ThreadsDep, needs
 from server.errors import envelope, to_localchat_error
 
@@ -91,10 +91,11 @@ class OllamaController(Controller):
         return {"version": version("localchat")}
 
     @get("/tags")
-    async def list_tags(self, models: ModelsDep) -> TagList:
+    async def list_tags(self, models: ModelsDep, resources: ResourcesDep) -> TagList:
         generator = await models.generator()
         others = await models.chat_names()
-        names = [*listed_names(generator.model_id, others), *models.aliases]
+        collections = resources.store.collection_names()
+        names = [*listed_names(generator.model_id, others, collections), *models.aliases]
         return TagList(models=[tag(n, generator, models.started_at) for n in dict.fromkeys(names)])
 
     @post("/show", status_code=200)
@@ -219,6 +220,7 @@ async def _answer(parts: Answering, request: Request, model, messages, data, kin
         preset=ref.preset,
         verbatim=bool(params.json_schema),
         model=ref.model,
+        collection=chat_collection(ref, data.collection, parts.chat.runtime.store),
     )
     cancel = threading.Event()
     events = parts.threads.answer(parts.chat, chat_request, cancel)

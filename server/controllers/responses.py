@@ -34,7 +34,7 @@ from localchat.wire.responses import (
     to_messages,
 )
 from server.bridge import cancel_on_disconnect
-from server.catalog import canonical, resolve_chat
+from server.catalog import canonical, chat_collection, resolve_chat
 from server.controllers.chat import check_json_schema, wants_fresh
 from server.deps import ChatDep, ModelsDep, SettingsDep, ThreadsDep, needs
 from server.errors import to_localchat_error
@@ -164,6 +164,7 @@ class ResponsesController(Controller):
             use_cache=not wants_fresh(request),
             verbatim=bool(params.json_schema),
             model=ref.model,
+            collection=chat_collection(ref, data.collection, chat.runtime.store),
         )
         cancel = threading.Event()
         events = threads.answer(chat, chat_request, cancel)

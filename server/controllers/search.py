@@ -23,7 +23,9 @@ class SearchController(Controller):
                 hint=f"use one of {', '.join(PRESETS)}, or omit it",
                 param="preset",
             )
-        result = resources.search(data.query, preset=data.preset, mode=data.mode)
+        result = resources.search(
+            data.query, preset=data.preset, mode=data.mode, collection=data.collection
+        )
         return SearchResponse(
             query=result.query,
             preset=data.preset or resources.rag_config().preset,
@@ -31,5 +33,6 @@ class SearchController(Controller):
             hits=views(HitView, result.hits),
             terms=result.terms,
             timings_ms=result.timings_ms,
+            collection=result.collection,
             **({"dropped": views(HitView, result.dropped)} if data.explain else {}),
         )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import openai
 import pytest
@@ -11,7 +9,7 @@ import pytest
 from localchat.config import load_settings
 from server.app import create_app
 from tests.conftest import shared_path
-from tests.server.harness import running_server
+from tests.server.harness import read_files, running_server, upload_and_wait
 from tests.server.openapi import validate
 
 GO_PDF = "go-gofrontend-gcc-summit-2010.pdf"
@@ -23,13 +21,7 @@ def base(tmp_path_factory):
     pdf = shared_path("docs-corpus", GO_PDF)
     settings = load_settings(data_dir=tmp_path_factory.mktemp("answers-data"), environ={})
     with running_server(create_app(settings), timeout=300) as url:
-        upload = [("file", (pdf.name, pdf.read_bytes(), "application/pdf"))]
-        job = httpx.post(f"{url}/api/documents", files=upload, timeout=60).json()
-        deadline = time.monotonic() + 600
-        while (state := httpx.get(f"{url}/api/jobs/{job['id']}").json())["finished_at"] is None:
-            assert time.monotonic() < deadline, "ingestion did not finish"
-            time.sleep(0.2)
-        assert state["status"] == "done", state
+        upload_and_wait(url, read_files([pdf], "application/pdf"))
         yield url
 
 
@@ -45,9 +37,12 @@ def cited_sources(body: dict) -> list[dict]:
 
 @pytest.mark.xfail(
     strict=False,
-    reason="issue 11 not met yet: evidence ranks the GOGO definition and two restatements of "
-    "the question above 'This version of GOGO is eventually converted to GENERIC' (page 1), "
-    "so the 3-sentence answer leaves GENERIC out",
+    reason="issue 11, measured on a library of this PDF alone: 'This version of GOGO is "
+    "eventually converted to GENERIC' (page 1) shares no content word with the question "
+    "(lexical 0.00, cosine 0.61, support 0.71) and ranks 7th, below the GOGO definition (the "
+    "right answer to what it asks) and restatements of the question (cosine 0.73-0.74), so "
+    "neither the 3-sentence extractive answer nor the 6-sentence evidence set holds it; "
+    "raising it (a name cue, feedback from inherited scores) cost docs-qa recall 0.81 -> 0.78",
 )
 @pytest.mark.parametrize("mode", ["auto", "extractive", "generative"])
 def test_the_gccgo_answer_names_generic_and_cites_its_page(client, mode):

@@ -5,7 +5,6 @@ embeddings, the Responses API), the `ollama` client, and the MCP SDK over Stream
 from __future__ import annotations
 
 import json
-import time
 
 import anyio
 import httpx
@@ -21,7 +20,7 @@ from localchat.config import load_settings
 from localchat.models.locate import bundled_minilm_dir
 from server.app import create_app
 from tests.integration.mcp_checks import exercise, payload
-from tests.server.harness import running_server, write_docs
+from tests.server.harness import read_files, running_server, upload_and_wait, write_docs
 from tests.server.openapi import validate
 from tests.server.responses_schema import validate_response, validate_stream_event
 
@@ -51,13 +50,7 @@ def base(tmp_path_factory, roots):
     }
     settings = load_settings(data_dir=tmp_path_factory.mktemp("data"), environ=environ)
     with running_server(create_app(settings), timeout=300) as url:
-        upload = [("file", (p.name, p.read_bytes(), "text/plain")) for p in docs]
-        job = httpx.post(f"{url}/api/documents", files=upload, timeout=60).json()
-        deadline = time.monotonic() + 600
-        while (state := httpx.get(f"{url}/api/jobs/{job['id']}").json())["finished_at"] is None:
-            assert time.monotonic() < deadline, "ingestion did not finish"
-            time.sleep(0.2)
-        assert state["status"] == "done", state
+        upload_and_wait(url, read_files(docs, "text/plain"))
         yield url
 
 

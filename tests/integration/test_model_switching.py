@@ -21,7 +21,7 @@ from localchat.config import load_settings
 from localchat.models.locate import bundled_smollm2_gguf
 from server.app import create_app
 from tests.localchat.modelfiles.conftest import add_ollama_model
-from tests.server.harness import DOCS, running_server
+from tests.server.harness import DOCS, running_server, upload_and_wait
 
 OLLAMA_NAME = "smollm2:135m"
 QUESTION = "What keeps a Boots self-locking nut tight?"
@@ -29,13 +29,8 @@ NO_CACHE = {"Cache-Control": "no-cache"}  # every answer generated, never replay
 
 
 def upload_docs(url: str) -> None:
-    files = [("file", (name, text.encode(), "text/plain")) for name, text in DOCS.items()]
-    job = httpx.post(f"{url}/api/documents", files=files, timeout=60).json()
-    deadline = time.monotonic() + 300
-    while (state := httpx.get(f"{url}/api/jobs/{job['id']}").json())["finished_at"] is None:
-        assert time.monotonic() < deadline, "ingestion did not finish"
-        time.sleep(0.1)
-    assert state["status"] == "done", state
+    files = [(name, text.encode(), "text/plain") for name, text in DOCS.items()]
+    upload_and_wait(url, files, timeout=300, step=0.1)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import httpx
 import numpy as np
@@ -19,7 +18,7 @@ import pytest
 from localchat.config import load_settings
 from server.app import create_app
 from tests.conftest import REPO, shared_path
-from tests.server.harness import running_server
+from tests.server.harness import read_files, running_server, upload_and_wait
 from tests.server.openapi import validate
 
 PDFS = ("faa-amt_handbook_sample.pdf", "go-gofrontend-gcc-summit-2010.pdf")
@@ -39,13 +38,8 @@ def base(data_dir):
     files = [shared_path("docs-corpus", name) for name in PDFS]
     settings = load_settings(data_dir=data_dir, environ={})
     with running_server(create_app(settings), timeout=300) as url:
-        upload = [("file", (p.name, p.read_bytes(), "application/pdf")) for p in files]
-        job = httpx.post(f"{url}/api/documents", files=upload, timeout=60).json()
-        deadline = time.monotonic() + 600
-        while (state := httpx.get(f"{url}/api/jobs/{job['id']}").json())["finished_at"] is None:
-            assert time.monotonic() < deadline, "ingestion did not finish"
-            time.sleep(0.2)
-        assert state["status"] == "done" and state["added"] == len(PDFS), state
+        state = upload_and_wait(url, read_files(files, "application/pdf"))
+        assert state["added"] == len(PDFS), state
         yield url
 
 

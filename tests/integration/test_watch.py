@@ -3,25 +3,16 @@ processes on the bundled models, real files in a temp dir."""
 
 from __future__ import annotations
 
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from tests.conftest import REPO
+from tests.integration.cli_process import run, running
 from tests.server.harness import free_port, wait_ready
 
-ENV = {"PATH": "/usr/bin:/bin"}
 NOTE = "# Torque\n\nThe wing bolts are torqued to {n} newton metres before the flight.\n"
-
-
-def localchat(*args: str, data_dir: Path, config: Path | None = None) -> list[str]:
-    extra = ["--config", str(config)] if config else []
-    return [sys.executable, "-m", "localchat.cli", "--data-dir", str(data_dir), *extra, *args]
 
 
 def wait_for(condition, timeout: float = 120.0, what: str = ""):
@@ -46,15 +37,7 @@ def test_the_server_keeps_a_watched_folder_in_sync(tmp_path):
     config = tmp_path / "localchat.toml"
     config.write_text(f'[ingest]\nwatch = ["{folder}"]\nwatch_debounce_s = 0.3\n')
     port, data = free_port(), tmp_path / "data"
-    process = subprocess.Popen(
-        localchat("serve", "--port", str(port), data_dir=data, config=config),
-        cwd=REPO,
-        env=ENV,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with running("serve", "--port", str(port), data_dir=data, config=config):
         base = f"http://127.0.0.1:{port}"
         wait_ready(base, "/api/health/ready", timeout=300)
         wait_for(lambda: "good.md" in documents(base), what="the first scan")
@@ -77,20 +60,8 @@ def test_the_server_keeps_a_watched_folder_in_sync(tmp_path):
         wait_for(lambda: "good.md" not in documents(base), what="good.md removed")
         hits = httpx.post(f"{base}/api/search", json={"query": "torqued 55"}, timeout=30).json()
         assert hits["hits"][0]["filename"] == "moved.md"
-    finally:
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
-    assert process.returncode == 0, output
-    assert "Traceback" not in output
 
-    doctor = subprocess.run(
-        localchat("doctor", data_dir=data, config=config),
-        cwd=REPO,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    doctor = run("doctor", data_dir=data, config=config)
     assert "watched file failed" in doctor.stdout and "broken.pdf" in doctor.stdout
 
 
@@ -99,15 +70,7 @@ def test_localchat_watch_runs_in_the_foreground_until_ctrl_c(tmp_path):
     folder.mkdir()
     (folder / "a.md").write_text(NOTE.format(n=12))
     data = tmp_path / "data"
-    process = subprocess.Popen(
-        localchat("watch", str(folder), data_dir=data),
-        cwd=REPO,
-        env=ENV,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with running("watch", str(folder), data_dir=data) as watcher:
 
         def paths() -> set[str]:
             # A read-only look from beside the watcher (which may still be migrating the file).
@@ -120,29 +83,13 @@ def test_localchat_watch_runs_in_the_foreground_until_ctrl_c(tmp_path):
         wait_for(lambda: paths() == {"a.md"}, timeout=300, what="the first scan")
         (folder / "b.md").write_text(NOTE.format(n=13))
         wait_for(lambda: paths() == {"a.md", "b.md"}, what="b.md ingested")
-    finally:
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
-    assert process.returncode == 0, output
-    assert "watching" in output and "1 added" in output and "Traceback" not in output
+    assert "watching" in watcher.output and "1 added" in watcher.output
 
 
-def test_localchat_watch_refuses_a_missing_folder_and_another_collection(tmp_path):
-    missing = subprocess.run(
-        localchat("watch", str(tmp_path / "nowhere"), data_dir=tmp_path / "data"),
-        cwd=REPO,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def test_localchat_watch_refuses_a_missing_folder_and_a_bad_collection(tmp_path):
+    missing = run("watch", str(tmp_path / "nowhere"), data_dir=tmp_path / "data", timeout=60)
     assert missing.returncode == 2 and "does not exist" in missing.stderr
-    other = subprocess.run(
-        localchat("watch", str(tmp_path), "--collection", "papers", data_dir=tmp_path / "data"),
-        cwd=REPO,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    other = run(
+        "watch", str(tmp_path), "--collection", "a/b", data_dir=tmp_path / "data", timeout=60
     )
-    assert other.returncode == 2 and "only the collection 'default'" in other.stderr
+    assert other.returncode == 2 and "not a valid collection name" in other.stderr

@@ -110,6 +110,16 @@ chat_bodies = st.fixed_dictionaries(
         "preset": st.text(max_size=10),
     },
 )
+post_routes = st.sampled_from(
+    [
+        "/v1/chat/completions",
+        "/v1/completions",
+        "/v1/embeddings",
+        "/api/search",
+        "/api/config/rag",
+        "/api/documents",
+    ]
+)
 raw_bodies = (
     st.binary(max_size=300)  # invalid UTF-8, truncated JSON, garbage
     | st.integers(1, 50_000).map(lambda depth: b"[" * depth + b"]" * depth)  # deep nesting
@@ -130,16 +140,7 @@ def test_chat_completions_fuzz(client, body):
 @settings(FUZZ, max_examples=200)
 @given(
     body=json_values,
-    route=st.sampled_from(
-        [
-            "/v1/chat/completions",
-            "/v1/completions",
-            "/v1/embeddings",
-            "/api/search",
-            "/api/config/rag",
-            "/api/documents",
-        ]
-    ),
+    route=post_routes,
 )
 def test_any_json_to_any_post_route(client, body, route):
     check(client.post(route, json=body))
@@ -148,16 +149,7 @@ def test_any_json_to_any_post_route(client, body, route):
 @settings(FUZZ, max_examples=300)
 @given(
     body=raw_bodies,
-    route=st.sampled_from(
-        [
-            "/v1/chat/completions",
-            "/v1/completions",
-            "/v1/embeddings",
-            "/api/search",
-            "/api/config/rag",
-            "/api/documents",
-        ]
-    ),
+    route=post_routes,
     content_type=st.sampled_from(
         [
             "application/json",

@@ -90,6 +90,26 @@ def wait_ready(base: str, path: str, timeout: float) -> None:
     raise TimeoutError(f"{base}{path} not ready after {timeout}s")
 
 
+def upload_and_wait(
+    base: str, files: list[tuple[str, bytes, str]], *, timeout: float = 600.0, step: float = 0.2
+) -> dict:
+    """POST (name, bytes, media type) files to a running server's /api/documents and poll
+    the job until it finishes; its final state, which must be `done`."""
+    upload = [("file", file) for file in files]
+    job = httpx.post(f"{base}/api/documents", files=upload, timeout=60).json()
+    deadline = time.monotonic() + timeout
+    while (state := httpx.get(f"{base}/api/jobs/{job['id']}").json())["finished_at"] is None:
+        assert time.monotonic() < deadline, "ingestion did not finish"
+        time.sleep(step)
+    assert state["status"] == "done", state
+    return state
+
+
+def read_files(paths, media_type: str) -> list[tuple[str, bytes, str]]:
+    """Files on disk as upload_and_wait takes them."""
+    return [(p.name, p.read_bytes(), media_type) for p in paths]
+
+
 def sse_events(lines: Iterator[str]) -> Iterator[dict | str]:
     """The JSON payloads of an SSE stream, then the string "[DONE]"."""
     for line in lines:

@@ -18,6 +18,8 @@ from localchat.generation.scripted import ScriptedGenerator
 from server.app import create_app
 from tests.server.harness import fake_runtime, running_server, write_docs
 from tui.app import LocalChatApp
+from tui.widgets.messages import AnswerMessage
+from tui.widgets.prompt_input import PromptInput
 
 SIZE = (80, 24)
 ANSWER = "The Boots nut holds tight despite severe vibration [1]. Go has goroutines [2]."
@@ -91,6 +93,22 @@ async def wait_for(pilot, condition, timeout: float = 10.0, step: float = 0.05) 
         await pilot.pause(step)
 
 
+async def ask(pilot, question: str) -> AnswerMessage:
+    """Type `question` into the chat's prompt and send it; the answer widget, still filling."""
+    prompt = pilot.app.screen.query_one(PromptInput)
+    prompt.value = question
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: pilot.app.screen.query(AnswerMessage))
+    return pilot.app.screen.query(AnswerMessage).last()
+
+
+async def answered(pilot, question: str) -> AnswerMessage:
+    """Ask, then wait until the answer is complete."""
+    answer = await ask(pilot, question)
+    await wait_for(pilot, lambda: answer.phase == "done")
+    return answer
+
+
 async def connected(pilot, screen_name: str = "ChatScreen") -> None:
     """Wait until that screen is up and composed (every main screen ends with a Footer)."""
 
@@ -109,3 +127,37 @@ async def wizard_ready(pilot, wizard) -> None:
         return bool(back) and back.first().disabled and bool(wizard.query("Footer"))
 
     await wait_for(pilot, ready)
+
+
+async def wizard_pages(pilot, timeout: float = 10.0):
+    """Wait for the first-run wizard to be up on its first step: (the wizard, its pages)."""
+    from textual.widgets import ContentSwitcher
+
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "WizardScreen", timeout)
+    wizard = pilot.app.screen
+    await wizard_ready(pilot, wizard)
+    return wizard, wizard.query_one(ContentSwitcher)
+
+
+async def skip_wizard(pilot) -> None:
+    """Leave the first-run wizard with Esc (that saves the preferences) for the chat."""
+    await wizard_pages(pilot)
+    await pilot.pause(0.3)
+    await pilot.press("escape")
+    await connected(pilot)
+
+
+async def add_path(pilot, screen, path, timeout: float = 30.0):
+    """Type `path` into the screen's path box and press Enter; the job once its card shows
+    it finished."""
+    from tui.widgets.job_card import JobCard
+    from tui.widgets.path_input import PathInput
+
+    path_input = screen.query_one(PathInput)
+    path_input.focus()
+    path_input.value = str(path)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: screen.query(JobCard))
+    card = screen.query_one(JobCard)
+    await wait_for(pilot, lambda: card.job is not None and card.job.finished, timeout=timeout)
+    return card.job

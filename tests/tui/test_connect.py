@@ -79,7 +79,7 @@ async def test_a_server_that_goes_away_is_reported_and_chat_says_so(settings, mo
     from localchat.generation.scripted import ScriptedGenerator
     from server.app import create_app
     from tests.server.harness import fake_runtime, running_server
-    from tests.tui.test_chat import ask
+    from tests.tui.conftest import ask
     from tui import app as app_module
     from tui.app import LocalChatApp
 

@@ -7,20 +7,17 @@ user), talks to it over HTTP, and stops it at the end.
 from __future__ import annotations
 
 import pytest
-from textual.widgets import ContentSwitcher, Input, Static
+from textual.widgets import Input, Static
 
 from localchat.config import load_settings
 from localchat.models.locate import bundled_minilm_dir, bundled_smollm2_gguf
 from tests.conftest import shared_path
 from tests.server.harness import free_port
-from tests.tui.conftest import SIZE, wait_for, wizard_ready
+from tests.tui.conftest import SIZE, add_path, wait_for, wizard_pages
 from tui.app import LocalChatApp
 from tui.screens.chat import ChatScreen
 from tui.screens.sources import SourcesScreen
-from tui.screens.wizard import WizardScreen
-from tui.widgets.job_card import JobCard
 from tui.widgets.messages import AnswerMessage
-from tui.widgets.path_input import PathInput
 
 QUESTION = "What keeps a self-locking nut tight?"
 
@@ -40,12 +37,8 @@ async def test_wizard_ingest_pdf_ask_and_open_a_source(real_settings):
     app = LocalChatApp(real_settings)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen), timeout=300)
+            wizard, pages = await wizard_pages(pilot, timeout=300)
             assert app.server is not None and app.server.started
-            wizard = app.screen
-            await wait_for(pilot, lambda: wizard.query(ContentSwitcher))
-            pages = wizard.query_one(ContentSwitcher)
-            await wizard_ready(pilot, wizard)
             for expected in ("models", "documents"):
                 await pilot.pause(0.3)
                 await pilot.click("#next")
@@ -54,14 +47,8 @@ async def test_wizard_ingest_pdf_ask_and_open_a_source(real_settings):
             await wait_for(pilot, lambda: "SmolLM2" in str(models.render()), timeout=60)
             assert "all-MiniLM-L6-v2" in str(models.render())
 
-            path_input = wizard.query_one(PathInput)
-            path_input.focus()
-            path_input.value = str(pdf)
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: wizard.query(JobCard))
-            card = wizard.query_one(JobCard)
-            await wait_for(pilot, lambda: card.job is not None and card.job.finished, timeout=120)
-            assert card.job.status == "done" and card.job.added == 1, card.job
+            job = await add_path(pilot, wizard, pdf, timeout=120)
+            assert job.status == "done" and job.added == 1, job
             await wait_for(pilot, lambda: wizard.ingested)
 
             await pilot.pause(0.3)

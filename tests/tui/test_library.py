@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable
 
-from tests.tui.conftest import SIZE, connected, wait_for
+from tests.tui.conftest import SIZE, add_path, connected, wait_for
 from tui.screens.dialogs import ConfirmScreen
 from tui.screens.library import LibraryScreen
 from tui.widgets.job_card import JobCard
@@ -43,14 +43,8 @@ async def test_adding_a_folder_shows_progress_and_per_file_errors(server, make_a
     app = make_app(server.url)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_library(pilot)
-        path_input = screen.query_one(PathInput)
-        path_input.focus()
-        path_input.value = str(folder)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: screen.query(JobCard))
+        job = await add_path(pilot, screen, folder)
         card = screen.query_one(JobCard)
-        await wait_for(pilot, lambda: card.job is not None and card.job.finished, timeout=30)
-        job = card.job
         assert job.files_total == 2 and job.files_done == 2
         assert job.added == 1 and job.failed == 1
         assert job.errors[0].path.endswith("broken.pdf") and job.errors[0].message

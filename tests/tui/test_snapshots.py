@@ -6,9 +6,8 @@ the files. Rewrite them after an intended change with LOCALCHAT_UPDATE_SNAPSHOTS
 
 from __future__ import annotations
 
-from tests.tui.conftest import SIZE, connected, wait_for
+from tests.tui.conftest import SIZE, answered, connected, wait_for
 from tests.tui.screen_text import assert_snapshot
-from tests.tui.test_chat import ask
 from tui.screens.presets import PresetsScreen
 from tui.screens.sources import SourcesScreen
 from tui.screens.wizard import WizardScreen
@@ -26,8 +25,7 @@ async def test_chat_and_sources_layout(server, make_app):
     app = make_app(server.url)
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
-        answer = await ask(pilot, "What holds tight despite vibration?")
-        await wait_for(pilot, lambda: answer.phase == "done")
+        await answered(pilot, "What holds tight despite vibration?")
         await pilot.pause(0.3)
         await assert_snapshot(pilot, "chat_answered")
         await pilot.press("ctrl+s")

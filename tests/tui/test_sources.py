@@ -5,8 +5,7 @@ from __future__ import annotations
 from textual.widgets import OptionList, Static
 
 from localchat.client import SourceEntry
-from tests.tui.conftest import SIZE, connected, wait_for
-from tests.tui.test_chat import ask
+from tests.tui.conftest import SIZE, answered, connected, wait_for
 from tui.highlight import CITED_STYLE, cited_span, highlighted_passage, link_markers
 from tui.screens.sources import SourcesScreen
 
@@ -38,8 +37,7 @@ async def test_sources_screen_shows_breakdown_and_digits_jump(server, make_app):
     app = make_app(server.url)
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
-        answer = await ask(pilot, "What holds tight despite vibration? goroutines")
-        await wait_for(pilot, lambda: answer.phase == "done")
+        answer = await answered(pilot, "What holds tight despite vibration? goroutines")
         assert len(answer.sources) >= 2
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
@@ -72,8 +70,7 @@ async def test_hostile_passage_text_is_shown_inert(server, make_app, tmp_path):
     app = make_app(server.url)
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
-        answer = await ask(pilot, "vibration secrets")
-        await wait_for(pilot, lambda: answer.phase == "done")
+        answer = await answered(pilot, "vibration secrets")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
         index = next(s.index for s in answer.sources if s.filename == "evil.md")
@@ -98,17 +95,3 @@ def test_the_servers_quote_is_highlighted_exactly():
     assert quote_span(SourceEntry(index=1, text=PASSAGE), PASSAGE) is None
     shifted = SourceEntry(index=1, text=PASSAGE, quote=Quote(0, 5, "Elastic stop nuts"))
     assert quote_span(shifted, PASSAGE) == (start, start + len("Elastic stop nuts"))
-
-
-async def test_the_wide_sources_list_fills_its_column(server, make_app):
-    app = make_app(server.url)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await connected(pilot)
-        answer = await ask(pilot, "What holds tight despite vibration? goroutines")
-        await wait_for(pilot, lambda: answer.phase == "done")
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
-        await pilot.pause()
-        listing = app.screen.query_one(OptionList)
-        body = app.screen.query_one("#sources-body")
-        assert listing.outer_size.height == body.outer_size.height  # not capped at 8 lines

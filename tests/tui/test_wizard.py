@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from textual.widgets import ContentSwitcher, Input, Static
+from textual.widgets import Input, Static
 
-from tests.tui.conftest import SIZE, wait_for, wizard_ready
+from tests.tui.conftest import SIZE, add_path, wait_for, wizard_pages
 from tui.screens.chat import ChatScreen
-from tui.screens.wizard import WizardScreen
 from tui.widgets.job_card import JobCard
 from tui.widgets.messages import AnswerMessage
 from tui.widgets.path_input import PathInput
@@ -15,11 +14,7 @@ from tui.widgets.path_input import PathInput
 async def test_wizard_walks_from_welcome_to_a_first_answer(empty_server, make_app, docs):
     app = make_app(empty_server.url)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen))
-        wizard = app.screen
-        await wait_for(pilot, lambda: wizard.query(ContentSwitcher))
-        pages = wizard.query_one(ContentSwitcher)
-        await wizard_ready(pilot, wizard)
+        wizard, pages = await wizard_pages(pilot)
         await pilot.pause(0.3)
         await pilot.click("#next")
         await wait_for(pilot, lambda: pages.current == "models")
@@ -30,14 +25,8 @@ async def test_wizard_walks_from_welcome_to_a_first_answer(empty_server, make_ap
         await pilot.press("enter")  # Next has the focus: the keyboard way through the wizard
         await wait_for(pilot, lambda: pages.current == "documents")
 
-        path_input = wizard.query_one(PathInput)
-        path_input.focus()
-        path_input.value = str(docs[0].parent)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: wizard.query(JobCard))
-        card = wizard.query_one(JobCard)
-        await wait_for(pilot, lambda: card.job is not None and card.job.finished, timeout=30)
-        assert card.job.added == 2
+        job = await add_path(pilot, wizard, docs[0].parent)
+        assert job.added == 2
         await wait_for(pilot, lambda: wizard.ingested and app.status.documents == 2)
 
         await pilot.pause(0.3)
@@ -57,11 +46,7 @@ async def test_wizard_walks_from_welcome_to_a_first_answer(empty_server, make_ap
 async def test_an_empty_library_gets_a_reminder_not_a_wall(empty_server, make_app):
     app = make_app(empty_server.url)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen))
-        wizard = app.screen
-        await wait_for(pilot, lambda: wizard.query(ContentSwitcher))
-        pages = wizard.query_one(ContentSwitcher)
-        await wizard_ready(pilot, wizard)
+        wizard, pages = await wizard_pages(pilot)
         wizard._go(2)
         assert pages.current == "documents"
         wizard.query_one("#next").press()
@@ -76,9 +61,7 @@ async def test_an_empty_library_gets_a_reminder_not_a_wall(empty_server, make_ap
 async def test_documents_step_takes_a_typed_path_and_enter_adds_it(empty_server, make_app, docs):
     app = make_app(empty_server.url)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen))
-        wizard = app.screen
-        await wizard_ready(pilot, wizard)
+        wizard, _ = await wizard_pages(pilot)
         wizard._go(2)
         await pilot.pause()
         path_input = wizard.query_one(PathInput)
@@ -99,9 +82,7 @@ async def test_documents_step_fits_80_columns(empty_server, make_app):
 
     app = make_app(empty_server.url)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, WizardScreen))
-        wizard = app.screen
-        await wizard_ready(pilot, wizard)
+        wizard, _ = await wizard_pages(pilot)
         wizard._go(2)
         text = await settled_text(pilot)
         assert "Add the sample docs" in text and "Browse…" in text

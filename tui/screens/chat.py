@@ -111,7 +111,9 @@ class ChatScreen(Screen):
         messages = [*self._history(), {"role": "user", "content": question}]
         session, reason = self._session, "stop"
         try:
-            async for event in self.app.api.chat(messages, model=self.app.chat_model):
+            collection = self.app.status.collection or "default"
+            chat = self.app.api.chat(messages, model=self.app.chat_model, collection=collection)
+            async for event in chat:
                 if event.kind == "sources":
                     answer.set_sources(event.sources)
                 elif event.kind == "delta":

@@ -1,4 +1,5 @@
-"""Library: the ingested documents; add files or folders with progress; delete; re-ingest."""
+"""Library: the ingested documents, grouped by collection; add files or folders (into the
+active collection) with progress; delete; re-ingest."""
 
 from __future__ import annotations
 
@@ -55,6 +56,16 @@ def fit_name(name: str, width: int) -> str:
     return flat[:head].rstrip() + "…" + flat[-tail:]
 
 
+def grouped(documents: list[DocumentView]) -> list[tuple[str, list[DocumentView]]]:
+    """(collection, its documents), "default" first; a document of two collections is in
+    both groups."""
+    groups: dict[str, list[DocumentView]] = {}
+    for doc in documents:
+        for name in doc.collections or ["default"]:
+            groups.setdefault(name, []).append(doc)
+    return [(name, groups[name]) for name in sorted(groups, key=lambda n: (n != "default", n))]
+
+
 def short_date(stamp: str) -> str:
     """ISO-8601 or epoch seconds → "YYYY-MM-DD HH:MM"."""
     if stamp.replace(".", "", 1).isdigit():
@@ -76,6 +87,7 @@ class LibraryScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.documents: list[DocumentView] = []
+        self._rows: list[DocumentView | None] = []  # per table row; None for a collection heading
         self._first_fill = True
 
     def compose(self):
@@ -127,21 +139,16 @@ class LibraryScreen(Screen):
         keep = table.cursor_row
         table.clear()
         width = self._name_cells()
-        for doc in documents:
-            status = Text(
-                doc.status or "ready", style="green" if doc.status in ("", "ready") else ""
-            )
-            table.add_row(
-                Text(fit_name(doc.filename or doc.path, width)),
-                str(doc.pages),
-                str(doc.chunk_count),
-                human_size(doc.size),
-                Text(short_date(doc.ingested_at)),
-                status,
-                key=str(doc.id),
-            )
-        if documents:
-            table.move_cursor(row=min(keep, len(documents) - 1))
+        groups = grouped(documents)
+        headings = len(groups) > 1  # one collection needs no heading
+        self._rows = []
+        for collection, members in groups:
+            if headings:
+                self._add_heading(table, collection, len(members))
+            for doc in members:
+                self._add_document(table, doc, width, key=f"{collection}:{doc.id}")
+        if self._rows:
+            table.move_cursor(row=min(keep, len(self._rows) - 1))
         self.query_one("#library-empty").display = not documents
         table.display = bool(documents)
         if self._first_fill:
@@ -149,12 +156,33 @@ class LibraryScreen(Screen):
             self._first_fill = False
             (table if documents else self.query_one(PathInput)).focus()
 
+    def _add_heading(self, table: DataTable, collection: str, count: int) -> None:
+        active = collection == self.app.status.collection
+        label = f"▾ {one_line(collection, 40)} · {count} document{'' if count == 1 else 's'}"
+        style = "bold reverse" if active else "bold"
+        table.add_row(Text(label, style=style), "", "", "", "", "", key=f"group:{collection}")
+        self._rows.append(None)
+
+    def _add_document(self, table: DataTable, doc: DocumentView, width: int, key: str) -> None:
+        status = Text(doc.status or "ready", style="green" if doc.status in ("", "ready") else "")
+        table.add_row(
+            Text(fit_name(doc.filename or doc.path, width)),
+            str(doc.pages),
+            str(doc.chunk_count),
+            human_size(doc.size),
+            Text(short_date(doc.ingested_at)),
+            status,
+            key=key,
+        )
+        self._rows.append(doc)
+
     def _selected(self) -> DocumentView | None:
         table = self.query_one(DataTable)
-        if not self.documents or table.cursor_row >= len(self.documents):
+        row = table.cursor_row
+        doc = self._rows[row] if 0 <= row < len(self._rows) else None
+        if doc is None:
             self.notify("Select a document in the list first.", severity="warning")
-            return None
-        return self.documents[table.cursor_row]
+        return doc
 
     def action_reload(self) -> None:
         self.reload()
@@ -200,21 +228,34 @@ class LibraryScreen(Screen):
         self.add_paths([str(folder)], title="LocalChat documentation (sample)")
 
     def add_paths(
-        self, paths: list[str], title: str = "", replaces: DocumentView | None = None
+        self,
+        paths: list[str],
+        title: str = "",
+        replaces: DocumentView | None = None,
+        collection: str | None = None,
     ) -> None:
         jobs = self.query_one("#jobs", VerticalScroll)
         jobs.display = True
-        card = JobCard(title or "Adding " + ", ".join(Path(p).name or p for p in paths))
+        collection = collection or self._target_collection()
+        into = "" if collection == "default" else f" to {collection}"
+        card = JobCard(title or "Adding " + ", ".join(Path(p).name or p for p in paths) + into)
         jobs.mount(card)
         jobs.scroll_end(animate=False)
-        self._run_job(paths, card, replaces)
+        self._run_job(paths, card, replaces, collection)
+
+    def _target_collection(self) -> str:
+        """New documents go to the active collection ("all" is no collection: "default")."""
+        active = self.app.status.collection or "default"
+        return "default" if active == "all" else active
 
     @work(group="ingest", exit_on_error=False)
     async def _run_job(
-        self, paths: list[str], card: JobCard, replaces: DocumentView | None
+        self, paths: list[str], card: JobCard, replaces: DocumentView | None, collection: str
     ) -> None:
         try:
-            job = await ingest(self.app.api, paths, card, self.app.prefs.origins)
+            job = await ingest(
+                self.app.api, paths, card, self.app.prefs.origins, collection=collection
+            )
             if replaces is not None and job.added == 1 and not job.failed:
                 # Read again as an upload, the file became a new document: drop the old one.
                 await self.app.api.delete_document(replaces.id)
@@ -273,7 +314,10 @@ class LibraryScreen(Screen):
                 markup=False,
             )
             return
-        self.add_paths([source], title=f"Re-ingesting {one_line(doc.filename, 40)}", replaces=doc)
+        # Read again into a collection it is in, so re-reading never adds it to another.
+        home = doc.collections[0] if doc.collections else None
+        title = f"Re-ingesting {one_line(doc.filename, 40)}"
+        self.add_paths([source], title=title, replaces=doc, collection=home)
 
     def _uploaded(self, doc: DocumentView) -> bool:
         uploads = self.app.settings.data_path / "uploads"

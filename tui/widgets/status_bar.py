@@ -17,10 +17,11 @@ class AppStatus(msgspec.Struct, frozen=True):
     model: str = ""
     documents: int = 0
     server: str = ""
+    collection: str = "default"  # what the chat answers from and the library adds to
 
 
 class StatusBar(Static):
-    """`LocalChat · Chat │ preset balanced │ model … │ 12 documents │ ● 127.0.0.1:8484`."""
+    """`LocalChat · Chat │ preset balanced │ model … │ in default │ 12 documents │ ● …`."""
 
     def __init__(self, place: str, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -51,8 +52,10 @@ class StatusBar(Static):
         if status.preset:
             parts += ["│ " if short else "│ preset ", (status.preset, "bold $text-accent"), " "]
         if status.model:
-            model = one_line(status.model, 16 if short else 28)
+            model = one_line(status.model, 12 if short else 28)
             parts += ["│ " if short else "│ model ", (model, "bold"), " "]
+        if status.collection:
+            parts += ["│ in ", (one_line(status.collection, 12 if short else 24), "bold"), " "]
         if status.connected:
             noun = "doc" if short else "document"
             parts += [f"│ {status.documents} {noun}{'' if status.documents == 1 else 's'} "]

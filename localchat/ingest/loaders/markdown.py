@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import tomllib
 from pathlib import Path
@@ -19,6 +20,10 @@ _HEADING_ATTRIBUTES = re.compile(r"[ \t]*\{:?[ \t]*#[^}]*\}[ \t]*$")
 _CLOSING_HASHES = re.compile(r"[ \t]+#+$")
 _SETEXT_UNDERLINE = re.compile(r"^[ \t]{0,3}(=+|-+)[ \t]*$")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# A character reference ("&mdash;", "&lt;", "&#8217;") renders as its character; outside code
+# it is decoded so the text reads (and matches questions) as the reader sees it.
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _EMPTY_ANCHOR = re.compile(r"<a\s+(?:name|id)=[\"'][^\"']*[\"']\s*>\s*</a>", re.IGNORECASE)
 
 
@@ -97,13 +102,28 @@ def _clean_prose(lines: list[str]) -> list[str]:
         heading = _ATX_HEADING.match(line)
         underline = _SETEXT_UNDERLINE.match(line)
         if heading:
-            cleaned.append(_heading_line(len(heading.group(1)), heading.group(2)))
+            cleaned.append(decode_entities(_heading_line(len(heading.group(1)), heading.group(2))))
         elif underline and _is_setext_title(cleaned):
             level = 1 if underline.group(1)[0] == "=" else 2
             cleaned[-1] = _heading_line(level, cleaned[-1])
         else:
-            cleaned.append(line)
+            cleaned.append(decode_entities(line))
     return cleaned
+
+
+def decode_entities(line: str) -> str:
+    """`line` with its character references decoded, except inside `code spans`."""
+    out, start = [], 0
+    for span in _CODE_SPAN.finditer(line):
+        out.append(_ENTITY.sub(_decoded, line[start : span.start()]))
+        out.append(span.group())
+        start = span.end()
+    out.append(_ENTITY.sub(_decoded, line[start:]))
+    return "".join(out)
+
+
+def _decoded(match: re.Match[str]) -> str:
+    return html.unescape(match.group())
 
 
 def _is_setext_title(previous: list[str]) -> bool:

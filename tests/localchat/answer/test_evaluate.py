@@ -121,6 +121,10 @@ def test_pubmed_folder_reports_rag_and_bare_accuracy(settings, tmp_path, capsys)
     assert report["accuracy_rag"] == 1.0  # verdicts from the evidence wording
     assert report["accuracy_bare"] == 0.0  # the scripted bare model always says "Maybe."
     assert report["verdicts_bare"] == {"maybe": 2}
+    assert report["confusion_rag"] == {"yes": {"yes": 1}, "no": {"no": 1}}
+    assert report["confusion_bare"] == {"yes": {"maybe": 1}, "no": {"maybe": 1}}
+    assert report["class_accuracy_rag"] == {"no": 1.0, "yes": 1.0}
+    assert report["class_accuracy_bare"] == {"no": 0.0, "yes": 0.0}
 
 
 def test_a_missing_file_is_a_clear_error(settings, tmp_path):

@@ -7,11 +7,13 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from localchat.answer.sentences import MAX_SENTENCE_CHARS, split_sentences
+from localchat.answer.sentences import MAX_SENTENCE_CHARS, is_heading, split_sentences
 
 words = st.sampled_from(["GOGO", "is", "converted", "to", "GENERIC", "e.g.", "Fig.", "3", "a"])
 pieces = st.lists(
-    st.one_of(words, st.sampled_from([". ", "! ", "? ", "\n", "\n\n", " - ", "• ", "  "])),
+    st.one_of(
+        words, st.sampled_from([". ", "! ", "? ", "\n", "\n\n", " - ", "• ", "  ", "\n## ", "#"])
+    ),
     max_size=80,
 )
 
@@ -67,3 +69,20 @@ def test_fenced_code_is_not_prose_but_tables_and_text_are() -> None:
     assert not is_prose("```bash python3 -m fastchat.serve.model_worker ```")
     assert is_prose("Region: North | Population: 120500")
     assert is_prose("Gccgo is written in C++.")
+
+
+def test_a_heading_line_is_its_own_piece_and_is_a_heading():
+    passage = (
+        "### Timeout errors\nBy default, a timeout error occurs after 100 seconds.\n"
+        "## Next part\nMore."
+    )
+    texts = [s.text for s in split_sentences(passage)]
+    assert texts[:3] == [
+        "### Timeout errors",
+        "By default, a timeout error occurs after 100 seconds.",
+        "## Next part",
+    ]
+    assert is_heading("### Timeout errors") and is_heading("Boots Self-Locking Nut")
+    assert is_heading("Self-locking nuts.")  # too few words to answer anything
+    assert not is_heading("By default, a timeout error occurs after 100 seconds.")
+    assert not is_heading("Gccgo is written in C++.")

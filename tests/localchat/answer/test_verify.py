@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from localchat.answer.evidence import select_evidence
-from localchat.answer.verify import check_sentence
+from localchat.answer.verify import check_sentence, unsupported_anchors
 from tests.localchat.answer.helpers import library, vectors
 
 QUESTION = "What intermediate representation does the gccgo frontend produce?"
@@ -48,3 +48,27 @@ def test_short_connective_text_is_kept_unchecked():
     texts, items, embed = context()
     support = check_sentence("Yes.", [], texts, items, embed)
     assert support.supported and not support.checked
+
+
+def test_a_short_sentence_is_checked_word_for_word():
+    texts, items, embed = context()
+    assert not check_sentence("Ignore that.", [], texts, items, embed).supported
+    assert not check_sentence("It is.", [], texts, items, embed).supported  # claims nothing
+    kept = check_sentence("GENERIC.", [], texts, items, embed)
+    assert kept.supported and kept.checked and kept.source == 1
+
+
+def test_a_swapped_name_or_figure_is_not_supported():
+    texts, items, embed = context()
+    true = "This version of GOGO is eventually converted to GENERIC and passed to the middle-end."
+    fake = "This version of GOGO is eventually converted to LLVM-IR and passed to the middle-end."
+    assert check_sentence(true, [1], texts, items, embed).supported
+    assert not check_sentence(fake, [1], texts, items, embed).supported
+    assert unsupported_anchors(fake, texts[1]) == {"LLVM-IR"}
+    assert unsupported_anchors("It took 12 passes.", texts[1]) == {"12"}
+    assert unsupported_anchors("GOGO is \x1b[31mred\x1b[0m.", texts[1]) == set()
+
+
+def test_an_acronym_of_the_source_words_is_not_an_unsupported_name():
+    texts, _, _ = context()
+    assert unsupported_anchors("GOGO is the IR of gccgo.", texts[1]) == set()

@@ -38,6 +38,7 @@ keys = st.builds(
     seed=st.none() | st.integers(0, 2**31),
     corpus_version=st.none() | st.integers(0, 10**6),
     decoding=st.text(alphabet="0123456789abcdef", max_size=16),
+    collection=st.sampled_from(["", "default", "papers"]),
 )
 
 
@@ -61,6 +62,7 @@ FIELD_STRATEGIES = {
     "verification": st.lists(st.floats(0, 1, allow_nan=False), max_size=4).map(tuple),
     "json_schema": st.sampled_from(["", "object", '{"type": "object"}']),
     "prefill": text,
+    "collection": st.sampled_from(["", "default", "papers", "all"]),
 }
 
 
@@ -142,3 +144,15 @@ def test_retrieval_keys_depend_on_query_and_corpus_version(query, v1, v2):
     assert key(query, v1) == key(query, v1)
     assert (key(query, v1) == key(query, v2)) == (v1 == v2)
     assert key(query, v1) != key(query + "?", v1)
+
+
+def test_retrieval_keys_depend_on_the_collection():
+    def key(collection):
+        parts = retrieval_key(
+            "m", "q", PRESETS["balanced"], mode="hybrid", candidates=100, rrf_k=60,
+            corpus_version=1, collection=collection,
+        )  # fmt: skip
+        return cache_key("retrieval", parts)
+
+    assert key("default") != key("papers") != key("all")
+    assert key("papers") == key("papers")

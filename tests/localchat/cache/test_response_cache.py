@@ -173,6 +173,21 @@ def test_a_retrieval_made_while_the_corpus_changed_is_not_stored(store):
     assert cache.lookup_retrieval(cache.retrieval_ticket(parts)) is None
 
 
+def test_a_retrieval_is_cached_per_collection(store):
+    cache, params = make_cache(store), PRESETS["balanced"]
+
+    def parts(collection):
+        return retrieval_key(
+            "m", "pump", params, mode="hybrid", candidates=100, rrf_k=60, collection=collection
+        )
+
+    cache.store_retrieval(cache.retrieval_ticket(parts("default")), b"default's")
+    assert cache.lookup_retrieval(cache.retrieval_ticket(parts("papers"))) is None
+    cache.store_retrieval(cache.retrieval_ticket(parts("papers")), b"papers'")
+    assert cache.lookup_retrieval(cache.retrieval_ticket(parts("papers"))) == b"papers'"
+    assert cache.lookup_retrieval(cache.retrieval_ticket(parts("default"))) == b"default's"
+
+
 def test_query_embeddings_persist_and_are_reported(store):
     cache = make_cache(store)
     vector = cache.embed_query("prime the pump")

@@ -19,7 +19,7 @@ class CountingRetriever:
         self.embedder = HashEmbedder()
         self.candidates, self.rrf_k, self.searches = 100, 60, 0
 
-    def search(self, query, params):
+    def search(self, query, params, collection="default"):
         self.searches += 1
         hit = Hit(1, 1, "a.md", 1, 0, "", f"text for {query}", fused=0.5, relevance=1.0)
         dropped = Hit(2, 1, "a.md", 1, 1, "", "cut", dropped="beyond top_k 1")

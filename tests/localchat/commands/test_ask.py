@@ -32,7 +32,11 @@ def fake_open(settings, tmp_path, monkeypatch):
 
 def args(**kw) -> argparse.Namespace:
     return argparse.Namespace(
-        **({"query": "What holds the Boots nut?", "preset": None, "json": False} | kw)
+        **(
+            {"query": "What holds the Boots nut?", "preset": None, "json": False}
+            | {"collection": None}
+            | kw
+        )
     )
 
 

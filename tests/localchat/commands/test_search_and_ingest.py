@@ -27,13 +27,17 @@ def fast_runtime(monkeypatch):
     monkeypatch.setattr(Resources, "open", classmethod(open_fast))
 
 
-def ingest_args(*paths, json_out=False) -> argparse.Namespace:
-    return argparse.Namespace(paths=[str(p) for p in paths], json=json_out)
+def ingest_args(*paths, json_out=False, collection="default") -> argparse.Namespace:
+    return argparse.Namespace(paths=[str(p) for p in paths], json=json_out, collection=collection)
 
 
 def search_args(query: str, **kw) -> argparse.Namespace:
     return argparse.Namespace(
-        **({"query": query, "preset": None, "mode": "hybrid", "json": False, "explain": False} | kw)
+        **(
+            {"query": query, "preset": None, "mode": "hybrid", "json": False, "explain": False}
+            | {"collection": None}
+            | kw
+        )
     )
 
 

@@ -143,6 +143,20 @@ def test_markdown_toml_front_matter_and_heading_title(tmp_path):
     assert stem.title == "plain-notes"
 
 
+def test_markdown_character_references_decode_outside_code(tmp_path):
+    source = (
+        "## Q &amp; A\n\n"
+        "Bootstrapping&mdash;you'd need a compiler &#8217;x&#x2019; and &lt;b&gt;.\n"
+        "Code `a &lt; b` stays, so do &unknownname; and a && b.\n\n"
+        '```go\nx := "&mdash;"\n```\n'
+    )
+    text = load_file(write(tmp_path, "faq.md", source)).pages[0].text
+    assert "## Q & A\n" in text
+    assert "Bootstrapping\u2014you'd need a compiler \u2019x\u2019 and <b>." in text
+    assert "Code `a &lt; b` stays, so do &unknownname; and a && b." in text
+    assert 'x := "&mdash;"' in text  # fenced code is verbatim
+
+
 def test_markdown_with_only_front_matter_is_empty(tmp_path):
     with pytest.raises(EmptyDocumentError):
         load_file(write(tmp_path, "meta.md", "---\ntitle: x\n---\n\n"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from localchat.errors import ModelNotFoundError
@@ -57,3 +59,41 @@ def test_every_listed_name_resolves_and_lists_are_unique():
     assert len(names) == len(set(names)) == 4 + 1 + 5
     for name in names:
         resolve(name, ACTIVE, OTHERS)
+
+
+# Ollama's model names: [namespace/]model[:tag], each part letters, digits, '_', '-', '.'
+# (types/model/name.go; at most 80 characters a part). OpenAI clients pass any string.
+OLLAMA_NAME = re.compile(
+    r"(?:[A-Za-z0-9][\w.-]{0,79}/)?[A-Za-z0-9][\w.-]{0,79}(?::\w[\w.-]{0,79})?"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "ref"),
+    [
+        ("localchat/papers", ModelRef("active", None, "papers")),
+        ("localchat/Papers:fast", ModelRef("fast", None, "papers")),
+        ("localchat:balanced/papers", ModelRef("balanced", None, "papers")),
+        ("localchat/work-notes@qwen2.5:1.5b", ModelRef("active", "qwen2.5:1.5b", "work-notes")),
+        ("localchat/all", ModelRef("active", None, "all")),
+        ("localchat", ModelRef("active", None, None)),  # no collection named: the request decides
+    ],
+)
+def test_a_collection_is_named_after_a_slash(name, ref):
+    assert resolve(name, ACTIVE, OTHERS) == ref
+
+
+@pytest.mark.parametrize("name", ["localchat/", "localchat/a b", "localchat/papers:turbo"])
+def test_a_malformed_collection_name_is_a_404_on_the_model(name):
+    with pytest.raises(ModelNotFoundError) as info:
+        resolve(name, ACTIVE, OTHERS)
+    assert info.value.param == "model"
+
+
+def test_collections_are_listed_and_every_listed_name_is_valid_for_ollama_and_resolves():
+    names = listed_names(ACTIVE, [], collections=["default", "papers", "work-notes"])
+    assert "localchat/papers" in names and "localchat/work-notes" in names
+    assert "localchat/default" not in names  # plain `localchat` is the default collection
+    for name in [n for n in names if n.startswith("localchat/")]:
+        assert OLLAMA_NAME.fullmatch(name) and OLLAMA_NAME.fullmatch(f"{name}:fast"), name
+        assert resolve(name, ACTIVE, []).collection == name.removeprefix("localchat/")

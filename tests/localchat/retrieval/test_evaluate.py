@@ -23,6 +23,7 @@ from localchat.retrieval.evaluate import (
     score_query,
 )
 from localchat.retrieval.retriever import Hit
+from localchat.store.store import Store
 
 CORPUS = {
     "d1": ("Hydraulic pumps", "The hydraulic pump seals wear out after ten thousand hours."),
@@ -160,3 +161,33 @@ def test_eval_command_prints_json_and_a_table(tmp_path, settings, capsys, hash_e
     assert eval_command.main(table, settings) == 0
     out = capsys.readouterr().out
     assert "mini: 3 queries, preset fast" in out and "1.0000" in out
+
+
+def test_eval_in_a_collection_ranks_within_it_beside_other_corpora(tmp_path, settings):
+    folder = write_beir(tmp_path / "mini")
+    twin = tmp_path / "twin"  # the same texts under other ids: perfect distractors
+    twin.mkdir()
+    lines = [
+        json.dumps({"_id": f"twin-{k}", "title": t, "text": x}) for k, (t, x) in CORPUS.items()
+    ]
+    (twin / "corpus.jsonl").write_text("\n".join(lines) + "\n")
+    (twin / "queries.jsonl").write_text((folder / "queries.jsonl").read_text())
+    (twin / "qrels.tsv").write_text("query-id\tcorpus-id\tscore\n")
+    run = eval_command.run_eval
+    run(settings, twin, preset="fast", embedder=HashEmbedder(), quiet=True, collection="twin")
+    (bm25,) = run(
+        settings, folder, preset="fast", modes=("bm25",), embedder=HashEmbedder(), quiet=True,
+        collection="mini",
+    )  # fmt: skip
+    assert bm25.documents == 5 and bm25.ndcg_at_10 == 1.0 and bm25.recall_at_100 == 1.0
+    shared = eval_data_dir(settings, folder / "corpus.jsonl", "fast", shared=True)
+    store = Store(shared / "localchat.db")
+    try:
+        counts = {c.name: c.documents for c in store.list_collections()}
+        assert counts == {"default": 0, "mini": 5, "twin": 5} and store.counts()[0] == 10
+    finally:
+        store.close()
+    again = run(
+        settings, folder, preset="fast", embedder=HashEmbedder(), quiet=True, collection="mini"
+    )
+    assert again[0].ingest_seconds == 0.0  # the collection was already there

@@ -163,6 +163,23 @@ def test_bad_folders_and_collections_are_refused_with_a_hint(library, tmp_path):
     write(tmp_path / "file.md", "x")
     with pytest.raises(ConfigError, match="not a folder"):
         Watcher(library.adapter, [WatchFolder(str(tmp_path / "file.md"))])
-    with pytest.raises(ConfigError, match="only the collection 'default'") as caught:
-        Watcher(library.adapter, [WatchFolder(str(tmp_path), "papers")])
+    with pytest.raises(ConfigError, match="not a valid collection name") as caught:
+        Watcher(library.adapter, [WatchFolder(str(tmp_path), "papers/2024")])
     assert "--collection" in caught.value.hint
+    with pytest.raises(ConfigError, match="reserved"):
+        Watcher(library.adapter, [WatchFolder(str(tmp_path), "all")])
+
+
+def test_a_folder_feeds_its_collection(library, tmp_path):
+    folder = tmp_path / "papers"
+    note = write(folder / "rivets.md", text(1))
+    with Watcher(library.adapter, [WatchFolder(str(folder), "Papers")], debounce_s=0.2) as watch:
+        wait_until(watch.scanned.is_set, what="the first scan")
+        store = library.resources.store
+        assert [d.path for d in store.list_documents("papers")] == [str(note)]
+        assert store.list_documents("default") == []
+        added = write(folder / "later.md", text(2))
+        wait_until(
+            lambda: str(added) in [d.path for d in store.list_documents("papers")],
+            what="a new file in the folder's collection",
+        )

@@ -1,0 +1,106 @@
+"""Answer-kind cues and continuation: the sentence that answers is found even when it shares
+nothing with the question, and headings and chunk-edge fragments are never quoted."""
+
+from __future__ import annotations
+
+import pytest
+
+from localchat.answer.compose import answer_items, covers, extractive_answer
+from localchat.answer.cues import asked_kind, continues, is_kind
+from localchat.answer.evidence import select_evidence
+from tests.localchat.answer.helpers import source, vectors
+
+PAPER = (
+    "A goal of the gccgo project is to be a typical gcc frontend. "
+    "Gccgo is written in C++. "
+    "As of this writing it is slightly more than 50,000 lines, including blank lines and "
+    "comments. The frontend has a lexer, a parser and a type checker."
+)
+FAQ = (
+    "### Why does Go not have the ?: operator?\n"
+    "There is no ternary testing operation in Go. "
+    "The reason ?: is absent is that it was used too often to create complex expressions."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How large was the gccgo code base?", "figure"),
+        ("Since which release has gc been written in Go?", "figure"),
+        ("On what date did they sketch the goals?", "figure"),
+        ("What reference numbers does gccgo use?", "figure"),
+        ("Why doesn't Go have a ternary operator?", "cause"),
+        ("What intermediate representation does gccgo use?", None),
+        ("When exactly does init run?", None),
+    ],
+)
+def test_the_kind_of_answer_a_question_asks_for(question, kind):
+    assert asked_kind(question) == kind
+
+
+def test_a_figure_counts_only_when_it_is_new_and_not_in_a_link():
+    assert is_kind("figure", "How large?", "It is 50,000 lines.")
+    assert not is_kind("figure", "How many of the 7 nuts?", "Of the 7 nuts, all are metal.")
+    assert not is_kind("figure", "On what date?", "See [the article](/talks/2012/splash.article).")
+    assert is_kind("cause", "Why?", "The reason is speed.")
+    assert not is_kind(None, "What?", "It is 50,000 lines.")
+
+
+def test_continuation_cues():
+    assert continues(
+        "Gccgo is written in C++.",
+        "As of this writing it is 50,000 lines.",
+        previous_is_heading=False,
+    )
+    assert continues(
+        "The following APIs are supported:", "- Chat Completions.", previous_is_heading=False
+    )
+    assert continues("### Timeout", "By default a timeout occurs.", previous_is_heading=True)
+    assert not continues(
+        "Gccgo is written in C++.", "The frontend has a lexer.", previous_is_heading=False
+    )
+
+
+def test_the_sentence_after_a_good_one_answers_with_it_in_reading_order():
+    question = "How large was the gccgo frontend code base when the paper was written?"
+    evidence = select_evidence(question, [source(1, PAPER)], vectors())
+    follower = next(i for i in evidence.items if "50,000" in i.text)
+    assert follower.follows and follower.previous == "Gccgo is written in C++."
+    assert follower.kind_bonus > 0 and follower.support < follower.score
+    answer = extractive_answer(evidence, question)
+    assert "50,000 lines" in answer
+    texts = [i.text for i in answer_items(evidence)]
+    lead = texts.index("Gccgo is written in C++.")
+    assert texts[lead + 1].startswith("As of this writing")
+
+
+def test_a_heading_is_never_quoted_but_leads_to_the_text_under_it():
+    question = "Why does Go not have the ?: operator?"
+    evidence = select_evidence(question, [source(1, FAQ)], vectors())
+    assert any(i.heading for i in evidence.items)
+    heading = next(i for i in evidence.items if i.heading)
+    under = next(i for i in evidence.items if i.text.startswith("There is no ternary"))
+    assert under.previous == heading.text  # it goes on from the heading, and scores with it
+    assert under.score >= heading.score - 0.1 - 1e-9
+    items = answer_items(evidence)
+    assert under in items and not any(i.heading for i in items)
+
+
+def test_a_chunk_that_starts_inside_a_sentence_is_not_quoted_from_its_tail():
+    whole = "A longer description of the goals of Go is available in the article."
+    tail = "of the goals of Go is available in the article. Pike sketched goals in 2007."
+    evidence = select_evidence(
+        "What are the goals of Go?", [source(1, whole), source(2, tail)], vectors(), max_items=20
+    )
+    texts = [i.text for i in evidence.items]
+    assert whole in texts
+    assert not any(t.startswith("of the goals") for t in texts)
+
+
+def test_declining_ignores_the_answer_kind_bonus():
+    question = "How many GPUs does the frontend need?"
+    evidence = select_evidence(question, [source(1, PAPER)], vectors())
+    assert any(i.kind_bonus > 0 for i in evidence.items)  # "50,000" is a figure
+    assert covers(evidence, max(i.support for i in evidence.items))
+    assert not covers(evidence, max(i.support for i in evidence.items) + 1e-6)
