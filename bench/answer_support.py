@@ -26,7 +26,7 @@ from localchat.answer.evidence import PASSAGES, select_evidence
 from localchat.answer.scoring import QAItem
 from localchat.chat.service import ChatService, hit_to_source
 from localchat.config import load_settings
-from localchat.runtime import Runtime
+from localchat.resources import Resources
 
 OVERLAPS = (0.6, 0.65, 0.7, 0.75, 0.8)
 COSINES = (0.6, 0.65, 0.7, 0.75, 0.8)
@@ -122,12 +122,12 @@ def decided(found: list[Case]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     # usearch imported before onnxruntime (the embedder) crashes the process on this machine;
-    # Runtime.open imports them in a safe order as long as nothing imported usearch first.
+    # Resources.open imports them in a safe order as long as nothing imported usearch first.
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("qa", help="docs-qa.jsonl")
     parser.add_argument("--data-dir", required=True, help="a library of ../shared/docs-corpus")
     args = parser.parse_args(argv)
-    runtime = Runtime.open(load_settings(data_dir=args.data_dir), isolate_parsing=False)
+    runtime = Resources.open(load_settings(data_dir=args.data_dir), isolate_parsing=False)
     try:
         found = cases(ChatService(runtime), Path(args.qa))
     finally:

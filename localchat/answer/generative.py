@@ -31,6 +31,8 @@ EVIDENCE_SYSTEM_PROMPT = (
 YES_NO_HINT = "Begin with Yes, No or Maybe."
 
 _SENTENCE_END = re.compile(r"[.!?](?:[ \t]*\[[^\]\n]{1,48}\])*(?=\s+\S)|\n\s*\n")
+# A sentence that ended: its stop, then any citation markers and closing quotes/brackets.
+_FINISHED = re.compile(r"[.!?][\"'”’)\]]*(?:\s*\[[^\]\n]{1,48}\])*[\"'”’)]*\s*$")
 _VERDICT_WORD = re.compile(r"^\W*(yes|no|maybe)\b", re.IGNORECASE)
 # The head of an evidence line ("[2] (file.pdf, page 3) "), which models copy into answers
 # (Qwen2.5-0.5B did on docs-qa): the label is dropped and the number becomes a marker.
@@ -90,9 +92,14 @@ class VerifiedStream:
             self._start = end.end()
         return "".join(out)
 
-    def finish(self, fallback: str) -> str:
-        """The rest; `fallback` (an extractive answer) when no sentence was supported."""
-        out = "" if self.full else self._sentence(self._raw[self._start :])
+    def finish(self, fallback: str, *, cut: bool = False) -> str:
+        """The rest; `fallback` (an extractive answer) when no sentence was supported.
+
+        `cut`: the model stopped at its token limit, so the last sentence may be a fragment
+        ("… holds tight despite sev"); an unfinished one is dropped, not shown half-said."""
+        rest = self._raw[self._start :]
+        unfinished = cut and not _FINISHED.search(rest)
+        out = "" if self.full or unfinished else self._sentence(rest)
         if not self._emitted:
             self._emitted.append(fallback)
             return fallback

@@ -17,6 +17,7 @@ import msgspec
 
 from localchat.answer.evidence import Embed, EvidenceItem
 from localchat.answer.words import acronyms, content_stems
+from localchat.sanitize import clean
 
 SUPPORT_OVERLAP = 0.80  # share of the sentence's content words found in one source: supported
 SUPPORT_COSINE = 0.65  # or: cosine to one evidence sentence of that source at least this …
@@ -34,10 +35,7 @@ _CONNECTIVE = re.compile(
 _ANCHOR = re.compile(
     r"(?<![\w-])(?:\S*\d\S*|[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w-]*|\w+_[\w]+|--?[a-z][\w-]+)"
 )
-# Terminal escape sequences and control characters a model may emit are not names or figures
-# ("\x1b[31m" holds no claimed "31"); front ends strip them from what they show.
-_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f]")
-ANCHOR_RULE = 1.0  # version of the names-and-figures rule, for the cache key
+ANCHOR_RULE = 1.1  # version of the names-and-figures rule, for the cache key
 # What the answer cache key records of verification (a change makes old answers unreachable).
 VERIFICATION = (
     SUPPORT_OVERLAP,
@@ -65,7 +63,10 @@ def check_sentence(
 ) -> Support:
     """Support of `sentence` by the sources it cites (`cited`), or by any when it cites none.
 
-    `texts` maps source index → chunk text; `evidence` holds the quoted sentences."""
+    `texts` maps source index → chunk text; `evidence` holds the quoted sentences. Terminal
+    escape sequences a model may emit ("\x1b[31m", "\x1b]0;title\x07") are no words, names
+    or figures of the sentence: it is checked as front ends show it (localchat.sanitize)."""
+    sentence = clean(sentence)
     words = content_stems(sentence)
     if _CONNECTIVE.match(sentence):
         return Support(True, None, 1.0, 1.0, checked=False)
@@ -93,7 +94,7 @@ def unsupported_anchors(sentence: str, source: str) -> set[str]:
     known = content_stems(source)
     initials: set[str] | None = None
     missing = set()
-    for anchor in _ANCHOR.findall(_CONTROL.sub(" ", sentence)):
+    for anchor in _ANCHOR.findall(clean(sentence)):
         bare = anchor.strip(".,;:()[]\"'`*")
         stems = content_stems(bare)
         if not stems or stems <= known:

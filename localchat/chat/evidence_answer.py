@@ -88,7 +88,7 @@ def evidence_events(
                 break
     finally:
         stream.close()
-    if finish != "cancelled" and (rest := checked.finish(fallback)):
+    if finish != "cancelled" and (rest := checked.finish(fallback, cut=finish == "length")):
         yield ChatEvent("delta", text=rest)
     yield _done(
         checked.text,

@@ -58,6 +58,22 @@ def test_nothing_supported_falls_back_to_the_extractive_answer():
     assert checked.dropped == 1
 
 
+def test_a_sentence_cut_by_the_token_limit_is_not_shown_half_said():
+    checked = VerifiedStream(QUESTION, EVIDENCE, SOURCES, CACHED)
+    streamed = checked.feed(f"{SUPPORTED} GOGO is eventually converted to GEN")
+    streamed += checked.finish(extractive_answer(EVIDENCE, QUESTION), cut=True)
+    assert streamed == checked.text == SUPPORTED
+    # A last sentence that did end is kept at the limit too, and without the limit a last
+    # sentence missing its stop is still checked and shown.
+    for raw, cut_off in (
+        (f"{SUPPORTED} {UNMARKED}", True),
+        (f"{SUPPORTED} {UNMARKED[:-1]}", False),
+    ):
+        checked = VerifiedStream(QUESTION, EVIDENCE, SOURCES, CACHED)
+        streamed = checked.feed(raw) + checked.finish("fallback", cut=cut_off)
+        assert "GENERIC" in streamed and checked.kept == 2
+
+
 def test_a_yes_no_answer_starts_with_a_verdict():
     question = "Is GOGO converted to GENERIC?"
     streamed, _ = run([UNMARKED], question)
