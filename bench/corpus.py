@@ -26,7 +26,7 @@ from localchat.config import PRESETS
 from localchat.store.records import layout_id
 from localchat.store.store import Store
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3  # 3: documents join the "default" collection
 BATCH = 20_000
 CHUNKS_PER_DOCUMENT = 25
 VECTORS_FILE = "vectors.f32.npy"
@@ -174,6 +174,12 @@ def _write_documents(
         "mtime, pages, status, chunk_count, token_count, layout, embed_model, warnings, "
         "ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows,
+    )
+    # Every document belongs to a collection; a search names "default" when none is given.
+    conn.executemany(
+        "INSERT OR IGNORE INTO collection_documents (collection_id, document_id) "
+        "SELECT id, ? FROM collections WHERE name = 'default'",
+        [(row[0],) for row in rows],
     )
 
 

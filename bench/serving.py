@@ -18,7 +18,7 @@ from bench.direct_llama import DirectLlama, recorded_prompts
 from bench.plan import Plan
 from bench.server_process import ServerProcess
 from bench.stats import latency_summary, ratio, spread, stream_timing
-from localchat.config import Settings
+from localchat.config import Settings, with_rag
 from localchat.models.embedder import Embedder
 
 
@@ -62,7 +62,14 @@ def run(
     model = f"localchat:{plan.serving_preset}"
     # The suite times the model (server vs direct llama.cpp): answers must come from it, not
     # from the extractive composer that `auto` picks for the bundled model.
-    server_env = {**server_env, "LOCALCHAT_RAG_ANSWER_MODE": "generative"}
+    # Nor may they be declined: the synthetic questions are judged by the evidence's support
+    # before any model runs, and a decline would time nothing.
+    server_env = {
+        **server_env,
+        "LOCALCHAT_RAG_ANSWER_MODE": "generative",
+        "LOCALCHAT_RAG_DECLINE_SCORE": "0",
+    }
+    settings = with_rag(settings, decline_score=0.0)
     asked, prompts, prepare = recorded_prompts(
         settings, data_dir, embedder, questions, plan.ttft_questions + 1, plan
     )

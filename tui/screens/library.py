@@ -32,7 +32,8 @@ OTHER_COLUMNS_CELLS = 5 + 6 + 8 + 16 + 8 + 2 * len(COLUMNS) + 2
 MIN_NAME_CELLS = 16
 EMPTY = (
     "Your library is empty. Type the path of a file or folder above (Tab completes) and press "
-    "Enter, or choose one with Browse…. PDF, Markdown, HTML and text files work."
+    "Enter, or choose one with Browse…. PDF, Word, PowerPoint, Excel/CSV, EPUB, Markdown, "
+    "HTML and text files work."
 )
 
 

@@ -24,7 +24,8 @@ from tui.widgets.path_input import PathInput
 
 STEPS = ("welcome", "models", "documents", "question")
 WELCOME = (
-    "LocalChat answers questions from your own documents — PDFs, Markdown, HTML, text — with "
+    "LocalChat answers questions from your own documents — PDFs, Office files, e-books, "
+    "Markdown, HTML, text — with "
     "numbered citations you can open to check. Everything runs on this computer: the models, "
     "the index and your files never leave it.\n\n"
     "Three short steps: check the models, add some documents, ask a first question. "
