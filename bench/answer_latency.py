@@ -29,7 +29,7 @@ from localchat.chat.service import ChatService, hit_to_source
 from localchat.config import load_settings
 from localchat.generation.base import ChatMessage, GenerationParams
 from localchat.generation.llama import LlamaGenerator
-from localchat.models.locate import bundled_smollm2_gguf
+from localchat.modelfiles.locate import bundled_smollm2_gguf
 from localchat.resources import Resources
 
 THREADS = (1, 2)

@@ -11,8 +11,8 @@ from bench.harness import open_runtime
 from bench.plan import Plan
 from bench.stats import stream_timing
 from localchat.config import Settings
+from localchat.embedding.embedder import Embedder
 from localchat.generation.base import ChatMessage, Delta, GenerationParams, Usage
-from localchat.models.embedder import Embedder
 
 
 class _RecordingGenerator:
@@ -107,7 +107,7 @@ class DirectLlama:
 
         from localchat.generation.llama import CHATML_TEMPLATE, default_threads
         from localchat.generation.llama_loader import open_llama
-        from localchat.models.locate import require_smollm2_gguf
+        from localchat.modelfiles.locate import require_smollm2_gguf
 
         path = Path(settings.models.generation_path or require_smollm2_gguf())
         threads = settings.models.threads or default_threads()

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.st_encode import load_texts
-from localchat.models.embedder import Embedder
+from localchat.embedding.embedder import Embedder
 
 QUERIES = (
     "How often should I replace the filter?",
@@ -76,7 +76,7 @@ def main() -> None:
     """python -m bench.embed GGUF CORPUS [key=value ...] (LlamaEmbedder args)."""
     import sys
 
-    from localchat.models.llama_embedder import LlamaEmbedder
+    from localchat.embedding.llama_embedder import LlamaEmbedder
 
     gguf, corpus, *options = sys.argv[1:]
     kwargs = {key: _number(value) for key, value in (option.split("=", 1) for option in options)}

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.embed import bench_embedder, load_beir_texts
-from localchat.models.candidates import default_candidates, llama_candidate
-from localchat.models.locate import require_minilm_dir
+from localchat.embedding.candidates import default_candidates, llama_candidate
+from localchat.modelfiles.locate import require_minilm_dir
 
 HERE = Path(__file__).resolve().parent
 

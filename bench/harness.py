@@ -11,7 +11,7 @@ import msgspec
 import numpy as np
 
 from localchat.config import Settings
-from localchat.models.embedder import Embedder
+from localchat.embedding.embedder import Embedder
 
 
 class SharedEmbedder:

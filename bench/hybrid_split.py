@@ -38,7 +38,7 @@ def split(data_dir: Path, chunks: int, queries: int, repeats: int) -> dict[str, 
     from bench.harness import open_runtime
     from bench.seeds import _load
     from localchat.config import PRESETS, Settings
-    from localchat.models.embedder import open_embedder
+    from localchat.embedding.embedder import open_embedder
     from localchat.retrieval.query import fts_match, query_terms
 
     root = data_dir / "bench"

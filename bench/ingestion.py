@@ -24,7 +24,7 @@ from bench.harness import open_runtime
 from bench.plan import Plan
 from bench.stats import ratio, spread
 from localchat.config import Settings
-from localchat.models.embedder import Embedder
+from localchat.embedding.embedder import Embedder
 
 ST_TIMEOUT_S = 1800
 

@@ -97,7 +97,7 @@ def _status_mb(field: str) -> float:
 
 def _child(data_dir: str, queries_json: str) -> None:
     from localchat.config import load_settings
-    from localchat.models.embedder import open_embedder
+    from localchat.embedding.embedder import open_embedder
     from localchat.resources import Resources
 
     settings = load_settings(data_dir=data_dir)

@@ -14,7 +14,7 @@ from bench.harness import open_runtime
 from bench.plan import Plan
 from bench.stats import latency_summary, ratio, spread, timed_ms
 from localchat.config import PRESETS, Settings
-from localchat.models.embedder import Embedder
+from localchat.embedding.embedder import Embedder
 from localchat.retrieval.query import fts_match, query_terms
 
 MODES = ("bm25", "vector", "hybrid")

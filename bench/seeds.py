@@ -16,7 +16,7 @@ from pathlib import Path
 import msgspec
 import numpy as np
 
-from localchat.models.embedder import Embedder
+from localchat.embedding.embedder import Embedder
 
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 SEED_TEXTS = 2000  # real texts whose embeddings anchor the synthetic vectors

@@ -19,7 +19,7 @@ from bench.plan import Plan
 from bench.server_process import ServerProcess
 from bench.stats import latency_summary, ratio, spread, stream_timing
 from localchat.config import Settings, with_rag
-from localchat.models.embedder import Embedder
+from localchat.embedding.embedder import Embedder
 
 
 class ServingFigures(msgspec.Struct):

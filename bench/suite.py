@@ -36,8 +36,8 @@ def run_bench(
     log: Callable[[str], None],
     found: material.Material | None = None,
 ) -> BenchReport:
-    from localchat.models.convert import ensure_embedding_gguf
-    from localchat.models.embedder import open_embedder
+    from localchat.embedding.embedder import open_embedder
+    from localchat.modelfiles.convert import ensure_embedding_gguf
 
     found = material.resolve() if found is None else found
     started = time.perf_counter()

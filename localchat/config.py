@@ -35,7 +35,7 @@ class ModelSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # dir) for embeddings, SmolLM2-135M-Instruct Q4_1 for generation.
     embedding_path: str = ""
     # How the bundled embedding model runs: "auto" measures every engine at first start and
-    # keeps the fastest accurate one (models/selection.py); or one name from `localchat doctor`.
+    # keeps the fastest accurate one (embedding/selection.py); or one name from `localchat doctor`.
     embedder: str = "auto"
     # Where the "auto" verdict is cached. It describes the machine, not the library, so every
     # data dir shares it: "" = the user cache dir (~/.cache/localchat on Linux).

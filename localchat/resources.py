@@ -13,11 +13,11 @@ import msgspec
 
 from localchat.cache import ResponseCache
 from localchat.config import RagParams, Settings, preset_params, resolve_rag, validate_rag
+from localchat.embedding.embedder import Embedder
 from localchat.generation.pool import GeneratorPool
 from localchat.index.vector_index import UsearchIndex, index_path, open_index
 from localchat.library import Library
-from localchat.models.embedder import Embedder
-from localchat.models.locate import SMOLLM2_FILE
+from localchat.modelfiles.locate import SMOLLM2_FILE
 from localchat.retrieval.retriever import Mode, Retrieval, Retriever
 from localchat.store.store import Store
 from localchat.telemetry import NullTelemetry, Telemetry
@@ -106,7 +106,7 @@ class Resources:
         telemetry: Telemetry | None = None,
         isolate_parsing: bool = True,
     ) -> Resources:
-        from localchat.models.embedder import open_embedder
+        from localchat.embedding.embedder import open_embedder
 
         data = settings.data_path
         data.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ from localchat.cache.memory_tier import MemoryTier
 from localchat.cache.semantic import Candidate, best_match, normalise
 from localchat.cache.sqlite_tier import SqliteTier
 from localchat.config import CacheSettings
-from localchat.models.embedder import Embedder
+from localchat.embedding.embedder import Embedder
 from localchat.retrieval.query_vectors import QueryVectors
 from localchat.store.store import Store
 

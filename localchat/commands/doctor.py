@@ -21,7 +21,7 @@ class Check(msgspec.Struct):
 
 
 def check_models(settings: Settings) -> list[Check]:
-    from localchat.models.locate import INSTALL_HINT, bundled_minilm_dir, bundled_smollm2_gguf
+    from localchat.modelfiles.locate import INSTALL_HINT, bundled_minilm_dir, bundled_smollm2_gguf
 
     checks = []
     emb = settings.models.embedding_path
@@ -59,7 +59,7 @@ def check_embedder(settings: Settings) -> list[Check]:
     """Which engine runs the bundled embedding model (measured at first start, cached)."""
     if settings.models.embedding_path:
         return [Check("embedder", True, "llama.cpp (models.embedding_path is set)")]
-    from localchat.models.auto import cached_choice
+    from localchat.embedding.auto import cached_choice
 
     choice = cached_choice(settings)
     if choice is None:

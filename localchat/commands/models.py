@@ -63,7 +63,7 @@ def use(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _chat_name(settings: Settings) -> str:
-    from localchat.models.locate import SMOLLM2_FILE
+    from localchat.modelfiles.locate import SMOLLM2_FILE
 
     models = settings.models
     if models.chat_model:

@@ -33,7 +33,7 @@ def open_generator(settings: Settings, name: str | None = None) -> Generator:
             context_tokens=models.context_tokens,
         )
     from localchat.generation.llama import LlamaGenerator
-    from localchat.models.locate import require_smollm2_gguf
+    from localchat.modelfiles.locate import require_smollm2_gguf
 
     path = (
         Path(models.generation_path).expanduser()

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from localchat.embedding.embedder import Embedder
 from localchat.ingest.chunker import ChunkSpan
-from localchat.models.embedder import Embedder
 from localchat.store.records import NewChunk
 from localchat.store.store import Store
 

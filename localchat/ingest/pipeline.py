@@ -13,6 +13,7 @@ import msgspec
 import numpy as np
 
 from localchat.config import IngestSettings, RagParams
+from localchat.embedding.embedder import Embedder
 from localchat.errors import LocalChatError
 from localchat.ingest.batching import document_batches, drain
 from localchat.ingest.chunker import chunk_pages
@@ -20,7 +21,6 @@ from localchat.ingest.chunks import chunks_from_spans, embed_missing
 from localchat.ingest.files import check_file_size, file_sha256, walk_paths
 from localchat.ingest.loaders import LoadedDocument
 from localchat.ingest.progress import FileOutcome, IngestProgress, IngestReport
-from localchat.models.embedder import Embedder
 from localchat.store.collections import DEFAULT, collection_name
 from localchat.store.records import NewChunk, NewDocument, WriteResult, layout_id
 from localchat.store.store import Store

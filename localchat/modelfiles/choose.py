@@ -51,17 +51,17 @@ def open_embedding_entry(entry: ModelEntry, settings: Settings):
     if entry.bundled:  # MiniLM, converted to GGUF on first use
         import msgspec
 
-        from localchat.models.embedder import open_embedder
+        from localchat.embedding.embedder import open_embedder
 
         plain = msgspec.structs.replace(
             models, embedding_model="", embedding_path="", embedding_base_url=""
         )
         return open_embedder(msgspec.structs.replace(settings, models=plain))
     if entry.local:
-        from localchat.models.convert import amx_ready
-        from localchat.models.llama_embedder import LlamaEmbedder
+        from localchat.embedding.llama_embedder import LlamaEmbedder
+        from localchat.modelfiles.convert import amx_ready
 
         return LlamaEmbedder(entry.path, threads=models.threads, extra_buffers=amx_ready(settings))
-    from localchat.models.upstream_embedder import UpstreamEmbedder
+    from localchat.embedding.upstream_embedder import UpstreamEmbedder
 
     return UpstreamEmbedder.from_settings(settings, base_url=entry.url, model=entry.remote_model)

@@ -77,7 +77,7 @@ def _renamed(entry: ModelEntry, name: str) -> ModelEntry:
 
 def _converted_minilm(settings: Settings) -> Path | None:
     """The bundled MiniLM, if it was converted already (discovery never converts)."""
-    from localchat.models.convert import embedding_gguf_path
+    from localchat.modelfiles.convert import embedding_gguf_path
 
     for dtype in ("f32", "q8_0", "f16", "bf16"):
         path = embedding_gguf_path(settings, dtype)

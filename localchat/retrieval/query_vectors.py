@@ -6,7 +6,7 @@ from typing import Protocol
 
 import numpy as np
 
-from localchat.models.embedder import Embedder
+from localchat.embedding.embedder import Embedder
 
 
 class VectorMemo(Protocol):

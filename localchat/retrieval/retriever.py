@@ -10,8 +10,8 @@ import msgspec
 import numpy as np
 
 from localchat.config import RagParams
+from localchat.embedding.embedder import Embedder
 from localchat.index.vector_index import UsearchIndex
-from localchat.models.embedder import Embedder
 from localchat.retrieval.bm25 import Bm25
 from localchat.retrieval.fusion import ordered, rrf
 from localchat.retrieval.query import query_terms

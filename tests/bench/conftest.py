@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from localchat.models.convert import DEFAULT_DTYPE, convert_minilm
-from localchat.models.locate import bundled_minilm_dir
+from localchat.modelfiles.convert import DEFAULT_DTYPE, convert_minilm
+from localchat.modelfiles.locate import bundled_minilm_dir
 
 
 @pytest.fixture(scope="session")

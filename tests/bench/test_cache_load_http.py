@@ -11,8 +11,8 @@ import pytest
 
 from bench.cache_load import bench_cache
 from localchat.config import with_rag
+from localchat.embedding.embedder import HashEmbedder
 from localchat.generation.scripted import ScriptedGenerator
-from localchat.models.embedder import HashEmbedder
 from localchat.resources import Resources
 
 uvicorn = pytest.importorskip("uvicorn")

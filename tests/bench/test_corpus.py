@@ -11,7 +11,7 @@ from bench import corpus, retrieval
 from bench.harness import Log, open_runtime
 from bench.plan import make_plan
 from bench.seeds import pseudo_seeds
-from localchat.models.embedder import HashEmbedder
+from localchat.embedding.embedder import HashEmbedder
 
 CHUNKS = 600
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from bench.embed import bench_embedder, load_beir_texts
-from localchat.models.embedder import HashEmbedder
+from localchat.embedding.embedder import HashEmbedder
 
 
 def test_reports_throughput_and_latency() -> None:

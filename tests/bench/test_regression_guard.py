@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench import guard
-from localchat.models.locate import bundled_minilm_dir, bundled_smollm2_gguf
+from localchat.modelfiles.locate import bundled_minilm_dir, bundled_smollm2_gguf
 
 RECORD_ENV = "LOCALCHAT_BENCH_RECORD"  # where CI keeps the figures (an artifact)
 CACHE_ENV = "LOCALCHAT_BENCH_CACHE"  # a data dir kept between runs: seeds and corpora reused

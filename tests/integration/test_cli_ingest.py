@@ -13,8 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from localchat.cli import main
-from localchat.models.convert import DEFAULT_DTYPE, convert_minilm
-from localchat.models.locate import bundled_minilm_dir
+from localchat.modelfiles.convert import DEFAULT_DTYPE, convert_minilm
+from localchat.modelfiles.locate import bundled_minilm_dir
 from localchat.store.store import Store
 from tests.conftest import shared_path
 

@@ -17,7 +17,7 @@ from mcp.client.streamable_http import streamable_http_client
 from openai.types.responses import Response
 
 from localchat.config import load_settings
-from localchat.models.locate import bundled_minilm_dir
+from localchat.modelfiles.locate import bundled_minilm_dir
 from server.app import create_app
 from tests.integration.mcp_checks import exercise, payload
 from tests.server.harness import read_files, running_server, upload_and_wait, write_docs

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from localchat.models.locate import bundled_minilm_dir
+from localchat.modelfiles.locate import bundled_minilm_dir
 from localchat.resources import Resources
 from localchat.telemetry import RecordingTelemetry
 from tests.conftest import shared_path

@@ -18,7 +18,7 @@ import openai
 import pytest
 
 from localchat.config import load_settings
-from localchat.models.locate import bundled_smollm2_gguf
+from localchat.modelfiles.locate import bundled_smollm2_gguf
 from server.app import create_app
 from tests.localchat.modelfiles.conftest import add_ollama_model
 from tests.server.harness import DOCS, running_server, upload_and_wait

@@ -11,7 +11,7 @@ import openai
 import pytest
 
 from localchat.config import load_settings
-from localchat.models.locate import bundled_smollm2_gguf
+from localchat.modelfiles.locate import bundled_smollm2_gguf
 from server.app import create_app
 from tests.server.harness import free_port, running_server, wait_ready
 

@@ -18,7 +18,7 @@ import msgspec
 import numpy as np
 
 from localchat.config import load_settings
-from localchat.models.embedder import HashEmbedder
+from localchat.embedding.embedder import HashEmbedder
 from localchat.resources import Resources
 
 

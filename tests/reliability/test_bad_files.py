@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from localchat.config import Settings
-from localchat.models.embedder import HashEmbedder
+from localchat.embedding.embedder import HashEmbedder
 from localchat.resources import Resources
 from tests.reliability import hostile
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from localchat.config import RagParams, Settings
+from localchat.embedding.embedder import HashEmbedder
 from localchat.ingest.isolate import ParserPool
 from localchat.ingest.pipeline import Ingestor
-from localchat.models.embedder import HashEmbedder
 from localchat.resources import Resources
 
 # Trailing spaces and CRLF newlines: the worst case for line normalisation (the whole-file

@@ -14,8 +14,8 @@ import httpx
 import uvicorn
 
 from localchat.config import Settings, with_rag
+from localchat.embedding.embedder import HashEmbedder
 from localchat.generation.scripted import ScriptedGenerator
-from localchat.models.embedder import HashEmbedder
 from localchat.resources import Resources
 from localchat.telemetry import RecordingTelemetry, Telemetry
 from server.metrics import Metrics, PrometheusTelemetry

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from localchat.models.locate import bundled_smollm2_gguf
+from localchat.modelfiles.locate import bundled_smollm2_gguf
 from tests.server.openapi import validate
 
 

@@ -8,8 +8,8 @@ from collections import namedtuple
 import numpy as np
 import pytest
 
+from localchat.embedding.embedder import HashEmbedder
 from localchat.generation.scripted import ScriptedGenerator
-from localchat.models.embedder import HashEmbedder
 from localchat.resources import Resources
 from server import health
 

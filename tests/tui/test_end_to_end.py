@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Input, Static
 
 from localchat.config import load_settings
-from localchat.models.locate import bundled_minilm_dir, bundled_smollm2_gguf
+from localchat.modelfiles.locate import bundled_minilm_dir, bundled_smollm2_gguf
 from tests.conftest import shared_path
 from tests.server.harness import free_port
 from tests.tui.conftest import SIZE, add_path, wait_for, wizard_pages

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import OptionList
 
-from localchat.models.locate import bundled_smollm2_gguf
+from localchat.modelfiles.locate import bundled_smollm2_gguf
 from tests.tui.conftest import SIZE, connected, wait_for
 from tui.screens.models import ModelsScreen
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from localchat.answer.vectors import SentenceVectors
 from localchat.chat.types import Source, make_preview
-from localchat.models.embedder import HashEmbedder
+from localchat.embedding.embedder import HashEmbedder
 
 GCCGO = (
     "The gccgo frontend is arranged as a series of passes over the input. "

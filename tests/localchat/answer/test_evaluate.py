@@ -10,9 +10,9 @@ import pytest
 from localchat.answer.scoring import QAItem, right_source, unsupported_sentences
 from localchat.commands.evaluate_answers import answers_main
 from localchat.config import with_rag
+from localchat.embedding.embedder import HashEmbedder
 from localchat.errors import InvalidRequestError
 from localchat.generation.scripted import ScriptedGenerator
-from localchat.models.embedder import HashEmbedder
 
 KEYS = {
     "questions",

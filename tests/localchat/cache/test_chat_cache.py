@@ -11,9 +11,9 @@ import pytest
 
 from localchat.chat.service import ChatRequest, ChatService
 from localchat.config import with_rag
+from localchat.embedding.embedder import HashEmbedder
 from localchat.generation.base import ChatMessage, GenerationParams
 from localchat.generation.scripted import ScriptedGenerator
-from localchat.models.embedder import HashEmbedder
 from localchat.resources import Resources
 from localchat.telemetry import RecordingTelemetry
 

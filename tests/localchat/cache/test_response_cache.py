@@ -7,8 +7,8 @@ import msgspec
 from localchat.cache.keys import AnswerKey, answer_key, retrieval_key
 from localchat.cache.response_cache import ResponseCache
 from localchat.config import PRESETS, CacheSettings
+from localchat.embedding.embedder import HashEmbedder
 from localchat.generation.base import ChatMessage, GenerationParams
-from localchat.models.embedder import HashEmbedder
 from localchat.store.store import Store
 from localchat.telemetry import RecordingTelemetry
 from tests.factories import new_chunk, new_document

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from localchat.cache.semantic import Candidate, best_match, normalise
-from localchat.models.embedder import HashEmbedder
+from localchat.embedding.embedder import HashEmbedder
 
 EMBEDDER = HashEmbedder()
 

@@ -7,11 +7,11 @@ import threading
 import msgspec
 
 from localchat.chat.service import ChatRequest, ChatService
+from localchat.embedding.embedder import HashEmbedder
 from localchat.generation.base import ChatMessage
 from localchat.generation.pool import GeneratorPool
 from localchat.generation.scripted import ScriptedGenerator
 from localchat.modelfiles.entry import Discovery, ModelEntry
-from localchat.models.embedder import HashEmbedder
 from localchat.resources import Resources
 
 A_TEXT = "alpha " * 12

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from localchat.cache.response_cache import ResponseCache
 from localchat.chat.retrieve import retrieve
 from localchat.config import PRESETS, CacheSettings
-from localchat.models.embedder import HashEmbedder
+from localchat.embedding.embedder import HashEmbedder
 from localchat.retrieval.retriever import Hit, Retrieval
 from localchat.telemetry import RecordingTelemetry
 from tests.factories import new_chunk, new_document

@@ -6,10 +6,10 @@ import pytest
 
 from localchat.chat.service import ChatRequest, ChatService
 from localchat.config import with_rag
+from localchat.embedding.embedder import HashEmbedder
 from localchat.errors import InvalidRequestError
 from localchat.generation.base import ChatMessage, GenerationParams
 from localchat.generation.scripted import ScriptedGenerator
-from localchat.models.embedder import HashEmbedder
 from localchat.resources import Resources
 
 GCCGO = (

@@ -9,8 +9,8 @@ import pytest
 
 from localchat.commands import ask
 from localchat.config import with_rag
+from localchat.embedding.embedder import HashEmbedder
 from localchat.generation.scripted import ScriptedGenerator
-from localchat.models.embedder import HashEmbedder
 from localchat.resources import Resources
 
 

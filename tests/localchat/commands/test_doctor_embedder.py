@@ -6,9 +6,9 @@ import pytest
 
 from localchat.commands.doctor import check_embedder
 from localchat.config import ModelSettings, Settings, machine_cache_dir
-from localchat.models.auto import choice_key
-from localchat.models.locate import bundled_minilm_dir
-from localchat.models.selection import Choice, Measurement, save_choice
+from localchat.embedding.auto import choice_key
+from localchat.embedding.selection import Choice, Measurement, save_choice
+from localchat.modelfiles.locate import bundled_minilm_dir
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from localchat.cli import main
 from localchat.config import load_settings
 from localchat.generation.factory import open_generator
-from localchat.models.locate import bundled_smollm2_gguf
+from localchat.modelfiles.locate import bundled_smollm2_gguf
 from tests.localchat.modelfiles.conftest import add_ollama_model, write_gguf
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from localchat.commands import ingest as ingest_command
 from localchat.commands import search as search_command
-from localchat.models.embedder import HashEmbedder
+from localchat.embedding.embedder import HashEmbedder
 from localchat.resources import Resources
 
 NUTS = "# Nuts\n\nThe Boots self-locking nut holds tight despite vibration.\n"

@@ -11,7 +11,7 @@ import pytest
 from localchat.generation.base import ChatMessage, Delta, GenerationParams, Generator
 from localchat.generation.scripted import ScriptedGenerator
 from localchat.generation.upstream import UpstreamGenerator
-from localchat.models.locate import bundled_smollm2_gguf
+from localchat.modelfiles.locate import bundled_smollm2_gguf
 from tests.localchat.generation.fake_openai import fake_openai_server
 
 QUESTION = [

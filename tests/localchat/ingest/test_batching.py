@@ -12,10 +12,10 @@ import msgspec
 import pytest
 
 from localchat.config import RagParams
+from localchat.embedding.embedder import HashEmbedder
 from localchat.ingest.batching import document_batches
 from localchat.ingest.loaders import load_file
 from localchat.ingest.pipeline import EMBED_BATCH, Ingestor
-from localchat.models.embedder import HashEmbedder
 from localchat.resources import Resources
 
 DONE = object()

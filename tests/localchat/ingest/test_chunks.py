@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from localchat.embedding.embedder import HashEmbedder
 from localchat.ingest.chunker import chunk_pages
 from localchat.ingest.chunks import chunks_from_spans, content_hash, embed_missing
 from localchat.ingest.loaders.document import Page
-from localchat.models.embedder import HashEmbedder
 from tests.factories import new_chunk, new_document
 from tests.localchat.retrieval.test_query_vectors import CountingEmbedder
 

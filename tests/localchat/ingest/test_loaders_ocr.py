@@ -21,8 +21,8 @@ from localchat.errors import EmptyDocumentError
 from localchat.ingest.isolate import load_file_isolated
 from localchat.ingest.loaders import load_file
 from localchat.ingest.loaders import ocr as ocr_module
-from localchat.models.convert import DEFAULT_DTYPE, convert_minilm
-from localchat.models.locate import bundled_minilm_dir
+from localchat.modelfiles.convert import DEFAULT_DTYPE, convert_minilm
+from localchat.modelfiles.locate import bundled_minilm_dir
 from tests.localchat.ingest.loader_pdfs import statistics_rows, table_pdf, text_pdf
 from tests.localchat.ingest.test_loaders_office import make_docx, make_pptx
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from localchat.config import RagParams
+from localchat.embedding.embedder import HashEmbedder
 from localchat.ingest import isolate
 from localchat.ingest.loaders import load_file
 from localchat.ingest.pipeline import Ingestor
-from localchat.models.embedder import HashEmbedder
 from localchat.resources import Resources
 
 PARAMS = RagParams(512, 64, 5, 0.0)

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from localchat.embedding.embedder import HashEmbedder
 from localchat.ingest.chunker import chunk_pages, document_text
 from localchat.ingest.loaders.document import Page
 from localchat.ingest.rechunk import pages_from_chunks, rechunk_document
-from localchat.models.embedder import HashEmbedder
 from localchat.resources import Resources
 from localchat.store.records import ChunkRecord, layout_id
 

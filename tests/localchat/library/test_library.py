@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from localchat.chat.retrieve import retrieve
+from localchat.embedding.embedder import HashEmbedder
 from localchat.library.upload_copies import uploads_folder
-from localchat.models.embedder import HashEmbedder
 from localchat.resources import Resources
 from localchat.telemetry import RecordingTelemetry
 

@@ -8,7 +8,7 @@ import pytest
 
 from localchat.modelfiles.entry import gguf_entry, kind_of
 from localchat.modelfiles.header import GgufError, read_header
-from localchat.models.locate import bundled_smollm2_gguf
+from localchat.modelfiles.locate import bundled_smollm2_gguf
 from tests.localchat.modelfiles.conftest import write_gguf
 
 

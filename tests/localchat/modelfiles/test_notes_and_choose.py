@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from localchat.embedding.upstream_embedder import UpstreamEmbedder
 from localchat.errors import ModelNotFoundError
 from localchat.generation.upstream import UpstreamGenerator
 from localchat.modelfiles.choose import find_entry, open_chat_entry, open_embedding_entry
 from localchat.modelfiles.entry import Discovery, ModelEntry
 from localchat.modelfiles.notes import note, size_label
 from localchat.modelfiles.servers import probe_ollama, probe_openai
-from localchat.models.upstream_embedder import UpstreamEmbedder
 from tests.localchat.modelfiles.http_fake import serving
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from localchat.commands import evaluate as eval_command
+from localchat.embedding.embedder import HashEmbedder
 from localchat.errors import InvalidRequestError
-from localchat.models.embedder import HashEmbedder
 from localchat.retrieval.evaluate import (
     corpus_documents,
     dcg,

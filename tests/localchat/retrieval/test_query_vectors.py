@@ -6,7 +6,7 @@ import numpy as np
 
 from localchat.cache.response_cache import ResponseCache
 from localchat.config import CacheSettings
-from localchat.models.embedder import HashEmbedder
+from localchat.embedding.embedder import HashEmbedder
 from localchat.retrieval.query_vectors import QueryVectors
 from localchat.store.store import Store
 

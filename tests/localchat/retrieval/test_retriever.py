@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from localchat.config import PRESETS
+from localchat.embedding.embedder import HashEmbedder
 from localchat.index.vector_index import UsearchIndex
-from localchat.models.embedder import HashEmbedder
 from localchat.retrieval.retriever import Retriever
 from localchat.store.store import Store
 from tests.factories import new_chunk, new_document

@@ -9,9 +9,9 @@ import pytest
 # extension loaded first makes llama.cpp fail to read a BPE vocabulary later in the session.
 import localchat.cache  # noqa: F401
 from localchat.config import RagParams
+from localchat.embedding.embedder import HashEmbedder
 from localchat.errors import CollectionNotFoundError
 from localchat.index.vector_index import UsearchIndex
-from localchat.models.embedder import HashEmbedder
 from localchat.retrieval import scope as scope_module
 from localchat.retrieval.retriever import Retriever
 from localchat.retrieval.scope import Scope, search_within

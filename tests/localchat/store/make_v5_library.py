@@ -12,10 +12,10 @@ import tempfile
 from pathlib import Path
 
 from localchat.config import PRESETS
+from localchat.embedding.embedder import HashEmbedder
 from localchat.index.vector_index import UsearchIndex
 from localchat.ingest.loaders import load_file
 from localchat.ingest.pipeline import Ingestor
-from localchat.models.embedder import HashEmbedder
 from localchat.store.store import Store
 
 TEXTS = {

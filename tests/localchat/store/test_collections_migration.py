@@ -11,8 +11,8 @@ import pytest
 # extension loaded first makes llama.cpp fail to read a BPE vocabulary later in the session.
 import localchat.cache  # noqa: F401
 from localchat.config import PRESETS
+from localchat.embedding.embedder import HashEmbedder
 from localchat.index.vector_index import open_index
-from localchat.models.embedder import HashEmbedder
 from localchat.retrieval.retriever import Retriever
 from localchat.store.schema import MIGRATIONS
 from localchat.store.store import Store

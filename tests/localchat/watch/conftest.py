@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from localchat.embedding.embedder import HashEmbedder
 from localchat.jobs import JobManager
-from localchat.models.embedder import HashEmbedder
 from localchat.resources import Resources
 from localchat.watch.library import WatchLibrary
 

@@ -8,9 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from localchat.errors import ModelLoadError
-from localchat.models.embedder import HashEmbedder
-from localchat.models.selection import (
+from localchat.embedding.embedder import HashEmbedder
+from localchat.embedding.selection import (
     CHOICE_FILE,
     Choice,
     Measurement,
@@ -21,6 +20,7 @@ from localchat.models.selection import (
     pick,
     save_choice,
 )
+from localchat.errors import ModelLoadError
 
 TEXTS = [f"passage {n} about filters, pumps and the treaty of 1648" for n in range(12)]
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from localchat.embedding.gguf_tokenizer import GgufTokenizer
 from localchat.errors import ModelLoadError, ModelMissingError
-from localchat.models.gguf_tokenizer import GgufTokenizer
 
 # Padded tokens cost as much as real ones, so batches group texts of similar length and are
 # capped in tokens (batch rows x longest row), not in texts.

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from localchat.models.embedder import Embedder, HashEmbedder
-from localchat.models.upstream_embedder import UpstreamEmbedder
+from localchat.embedding.embedder import Embedder, HashEmbedder
+from localchat.embedding.upstream_embedder import UpstreamEmbedder
+from tests.localchat.embedding.test_upstream_embedder import Upstream
 from tests.localchat.modelfiles.http_fake import serving
-from tests.localchat.models.test_upstream_embedder import Upstream
 
 TEXTS = [
     "How do I prime the Zephyr pump?",

@@ -19,7 +19,7 @@ from collections.abc import Collection
 
 import numpy as np
 
-from localchat.models.onnx_export import LINEARS, linear_node_name
+from localchat.embedding.onnx_export import LINEARS, linear_node_name
 
 ZERO_POINT = 128  # u8 activations centred on 128: symmetric int8 values shifted into 0..255
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from localchat.models.packing import pack_batches
+from localchat.embedding.packing import pack_batches
 
 
 @given(

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from localchat.models.convert import DEFAULT_DTYPE, convert_minilm
-from localchat.models.locate import bundled_minilm_dir
+from localchat.modelfiles.convert import DEFAULT_DTYPE, convert_minilm
+from localchat.modelfiles.locate import bundled_minilm_dir
 
 SHARED = Path(__file__).resolve().parents[3] / ".." / "shared"
 
@@ -40,7 +40,7 @@ def minilm_gguf(minilm_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 @pytest.fixture(scope="session")
 def embedder(minilm_gguf: Path) -> Iterator[object]:
-    from localchat.models.llama_embedder import LlamaEmbedder
+    from localchat.embedding.llama_embedder import LlamaEmbedder
 
     with LlamaEmbedder(minilm_gguf) as real:
         yield real

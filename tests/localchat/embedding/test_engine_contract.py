@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from localchat.models.embedder import Embedder, HashEmbedder
+from localchat.embedding.embedder import Embedder, HashEmbedder
 
 LONG = " ".join(f"word{n} is followed by" for n in range(300))
 ENGINES = ["hash", "llama.cpp f32", "onnxruntime fp32", "onnxruntime int8"]
@@ -21,7 +21,7 @@ def models_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session", params=ENGINES)
 def any_embedder(request, minilm_dir: Path, models_folder: Path) -> Iterator[Embedder]:
-    from localchat.models.candidates import default_candidates
+    from localchat.embedding.candidates import default_candidates
 
     if request.param == "hash":
         embedder: Embedder = HashEmbedder()

@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from localchat.config import machine_cache_dir
-from localchat.models.candidates import (
+from localchat.embedding.candidates import (
     default_candidates,
     onnx_available,
     sample_texts,
 )
-from localchat.models.embedder import Embedder
-from localchat.models.locate import require_minilm_dir
-from localchat.models.selection import (
+from localchat.embedding.embedder import Embedder
+from localchat.embedding.selection import (
     Choice,
     NamedCandidate,
     choose,
@@ -22,6 +21,7 @@ from localchat.models.selection import (
     machine_key,
     save_choice,
 )
+from localchat.modelfiles.locate import require_minilm_dir
 
 if TYPE_CHECKING:
     from localchat.config import Settings
@@ -67,7 +67,7 @@ def _named_one(candidates: list[NamedCandidate], name: str) -> NamedCandidate:
 
 def cached_choice(settings: Settings) -> Choice | None:
     """The verdict `localchat doctor` shows; None before the first start measured it."""
-    from localchat.models.locate import bundled_minilm_dir
+    from localchat.modelfiles.locate import bundled_minilm_dir
 
     model_dir = bundled_minilm_dir()
     if model_dir is None:
@@ -84,7 +84,7 @@ def choice_key(model_dir: Path) -> str:
 def _named(
     settings: Settings, model_dir: Path, folder: Path, threads: int | None = None
 ) -> list[NamedCandidate]:
-    from localchat.models.convert import amx_ready
+    from localchat.modelfiles.convert import amx_ready
 
     threads = settings.models.threads if threads is None else threads
     found = default_candidates(model_dir, amx_safe=amx_ready(settings), onnx=onnx_available())

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from localchat.models.convert import MODEL_NAME, convert_minilm
-from localchat.models.embedder import Embedder
+from localchat.embedding.embedder import Embedder
+from localchat.modelfiles.convert import MODEL_NAME, convert_minilm
 
 # Calibration and check texts must ship with LocalChat (no evaluation data at run time):
 # the model package's own README is real English prose, topped up with short queries.
@@ -64,7 +64,7 @@ def gguf_file(models_dir: Path, model_dir: Path, dtype: str) -> Path:
 
 def llama_candidate(model_dir: Path, dtype: str, extra_buffers: bool = False) -> Candidate:
     def open_(models_dir: Path, threads: int) -> Embedder:
-        from localchat.models.llama_embedder import LlamaEmbedder
+        from localchat.embedding.llama_embedder import LlamaEmbedder
 
         path = gguf_file(models_dir, model_dir, dtype)
         return LlamaEmbedder(path, threads=threads, extra_buffers=extra_buffers)
@@ -76,8 +76,8 @@ def onnx_candidate(model_dir: Path, int8: bool) -> Candidate:
     variant = "int8" if int8 else "fp32"
 
     def open_(models_dir: Path, threads: int) -> Embedder:
-        from localchat.models.gguf_tokenizer import GgufTokenizer
-        from localchat.models.onnx_embedder import OnnxEmbedder
+        from localchat.embedding.gguf_tokenizer import GgufTokenizer
+        from localchat.embedding.onnx_embedder import OnnxEmbedder
 
         tokenizer = GgufTokenizer(gguf_file(models_dir, model_dir, "f32"))
         path = models_dir / f"{MODEL_NAME}.onnx-{variant}.onnx"
@@ -92,8 +92,8 @@ def build_onnx(model_dir: Path, path: Path, tokenizer, *, int8: bool) -> Path:
     """Export the graph; for int8, calibrate SmoothQuant on shipped text and convert."""
     import onnx
 
-    from localchat.models.onnx_export import export_minilm_onnx
-    from localchat.models.onnx_quant import (
+    from localchat.embedding.onnx_export import export_minilm_onnx
+    from localchat.embedding.onnx_quant import (
         activation_ranges,
         default_int8_nodes,
         quantise_linears,

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from localchat.embedding.embedder import Embedder
+from localchat.embedding.llama_embedder import LlamaEmbedder
 from localchat.errors import ModelLoadError, ModelMissingError
-from localchat.models.embedder import Embedder
-from localchat.models.llama_embedder import LlamaEmbedder
-from localchat.models.locate import bundled_smollm2_gguf
+from localchat.modelfiles.locate import bundled_smollm2_gguf
 
 LONG = " ".join(f"word{n} is followed by" for n in range(300))
 
@@ -153,7 +153,7 @@ def test_generation_model_is_refused() -> None:
 
 @pytest.mark.parametrize("dtype", ["f16", "bf16", "q8_0"])
 def test_every_weight_type_keeps_the_reference_bar(minilm_dir, tmp_path, reference, dtype) -> None:
-    from localchat.models.convert import convert_minilm
+    from localchat.modelfiles.convert import convert_minilm
 
     path = convert_minilm(minilm_dir, tmp_path / f"m.{dtype}.gguf", dtype=dtype)
     with LlamaEmbedder(path, threads=1) as variant:  # extra buffers off: safe on any build

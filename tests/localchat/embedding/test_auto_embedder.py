@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from localchat.config import ModelSettings, Settings
-from localchat.models import auto, selection
-from localchat.models.embedder import open_embedder
+from localchat.embedding import auto, selection
+from localchat.embedding.embedder import open_embedder
 
 
 def test_first_start_measures_later_starts_reuse_the_verdict(

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from localchat.models.embedder import Embedder, HashEmbedder
+from localchat.embedding.embedder import Embedder, HashEmbedder
 
 
 def test_satisfies_the_protocol() -> None:

@@ -15,7 +15,7 @@ class GgufTokenizer:
 
     Backends other than llama.cpp (ONNX Runtime) use it so that every embedder of one model
     counts and cuts tokens identically (the converted MiniLM's WordPiece matches
-    sentence-transformers' tokenizer: tests/localchat/models check the reference counts).
+    sentence-transformers' tokenizer: tests/localchat/embedding check the reference counts).
     """
 
     def __init__(self, gguf_path: str | os.PathLike[str]) -> None:

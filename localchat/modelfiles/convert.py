@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from localchat.errors import ModelLoadError, ModelMissingError
-from localchat.models.locate import require_minilm_dir
+from localchat.modelfiles.locate import require_minilm_dir
 
 if TYPE_CHECKING:
     from localchat.config import Settings
@@ -46,8 +46,8 @@ def embedding_gguf_path(settings: Settings, dtype: str = DEFAULT_DTYPE) -> Path:
 
 def amx_ready(settings: Settings) -> bool:
     """True when this build runs q8_0 weights on AMX without crashing (probed once, cached)."""
-    from localchat.models.amx import amx_available, amx_kernels_safe
-    from localchat.models.locate import bundled_minilm_dir
+    from localchat.embedding.amx import amx_available, amx_kernels_safe
+    from localchat.modelfiles.locate import bundled_minilm_dir
 
     if not amx_available() or bundled_minilm_dir() is None:
         return False

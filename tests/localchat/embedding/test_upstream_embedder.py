@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from localchat.embedding.embedder import HashEmbedder
+from localchat.embedding.upstream_embedder import UpstreamEmbedder
 from localchat.errors import EmbeddingMismatchError, UpstreamError
-from localchat.models.embedder import HashEmbedder
-from localchat.models.upstream_embedder import UpstreamEmbedder
 from localchat.resources import Resources
 from tests.conftest import shared_path
 from tests.localchat.modelfiles.http_fake import serving

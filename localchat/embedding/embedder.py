@@ -120,7 +120,7 @@ def open_embedder(settings: Settings) -> Embedder:
     """The configured embedder: `models.embedding_model` (a name from `localchat models`),
     an upstream `/v1/embeddings` (`models.embedding_base_url`), `models.embedding_path`, or
     the bundled MiniLM run by the fastest accurate engine on this machine (measured once,
-    cached: models/selection.py)."""
+    cached: embedding/selection.py)."""
     models = settings.models
     if models.embedding_model and models.embedding_model != "all-MiniLM-L6-v2":
         from localchat.modelfiles import discover
@@ -129,15 +129,15 @@ def open_embedder(settings: Settings) -> Embedder:
         entry = find_entry(discover(settings), models.embedding_model, "embedding")
         return open_embedding_entry(entry, settings)
     if models.embedding_base_url:
-        from localchat.models.upstream_embedder import UpstreamEmbedder
+        from localchat.embedding.upstream_embedder import UpstreamEmbedder
 
         return UpstreamEmbedder.from_settings(settings)
     if models.embedding_path:
-        from localchat.models.convert import amx_ready, ensure_embedding_gguf
-        from localchat.models.llama_embedder import LlamaEmbedder
+        from localchat.embedding.llama_embedder import LlamaEmbedder
+        from localchat.modelfiles.convert import amx_ready, ensure_embedding_gguf
 
         path = ensure_embedding_gguf(settings)
         return LlamaEmbedder(path, threads=models.threads, extra_buffers=amx_ready(settings))
-    from localchat.models.auto import open_fastest
+    from localchat.embedding.auto import open_fastest
 
     return open_fastest(settings)

@@ -20,7 +20,7 @@ from pathlib import Path
 import msgspec
 import numpy as np
 
-from localchat.models.embedder import Embedder
+from localchat.embedding.embedder import Embedder
 
 MIN_COSINE = 0.999
 CHOICE_FILE = "embedder-choice.json"

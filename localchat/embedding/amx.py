@@ -17,7 +17,7 @@ from pathlib import Path
 
 PROBE = """
 import sys
-from localchat.models.llama_embedder import LlamaEmbedder
+from localchat.embedding.llama_embedder import LlamaEmbedder
 with LlamaEmbedder(sys.argv[1], threads=1, extra_buffers=True) as embedder:
     embedder.embed(["probe one two three four five six seven", "and a second text"])
 print("ok")

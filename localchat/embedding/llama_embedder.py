@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from localchat.embedding.packing import pack_batches
 from localchat.errors import ModelLoadError, ModelMissingError
-from localchat.models.packing import pack_batches
 
 # all-MiniLM-L6-v2 was trained on 256 tokens although its position table has 512; the
 # converter records that limit under this key, other GGUF models fall back to n_ctx_train.
@@ -33,7 +33,7 @@ class LlamaEmbedder:
     batch and flash attention scans all of it, so 256 tokens (about one chunk) per decode
     beat 512-4096 in tokens per CPU-second on every build measured.
     `extra_buffers` lets quantised weights use llama.cpp's AMX kernels: only where
-    `localchat.models.amx` found them safe (a GCC build crashes there).
+    `localchat.embedding.amx` found them safe (a GCC build crashes there).
     """
 
     def __init__(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from localchat.models import amx
+from localchat.embedding import amx
 
 
 def test_no_amx_means_not_safe_without_probing(tmp_path: Path, monkeypatch) -> None:
@@ -33,7 +33,7 @@ def test_a_crashing_child_means_not_safe(tmp_path: Path) -> None:
 
 
 def test_real_probe_matches_a_real_run(minilm_dir: Path, tmp_path: Path) -> None:
-    from localchat.models.convert import convert_minilm
+    from localchat.modelfiles.convert import convert_minilm
 
     if not amx.amx_available():
         assert amx.amx_kernels_safe(tmp_path / "x.gguf", tmp_path) is False

@@ -7,7 +7,7 @@ from pathlib import Path
 import msgspec
 
 from localchat.config import Settings
-from localchat.models.embedder import Embedder, open_embedder
+from localchat.embedding.embedder import Embedder, open_embedder
 
 
 def test_opens_the_configured_gguf(settings: Settings, minilm_gguf: Path) -> None:

@@ -1,1 +1,0 @@
-"""localchat.models package."""
