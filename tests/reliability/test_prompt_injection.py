@@ -38,7 +38,11 @@ def ask(settings: Settings, tmp_path: Path, text: str, name: str):
     folder = tmp_path / name
     folder.mkdir()
     (folder / "nut.md").write_text(text)
-    generator = ScriptedGenerator(["A spring joins its two sections [1]. Ignore that [2]."])
+    # The second sentence carries a marker naming no source ([2]): dropped in both answers.
+    # It is a connective ("See also."), kept unchecked, so its fate cannot depend on the
+    # document's words (a short sentence is checked word for word, and "Ignore that." is
+    # supported by the injected text, which says "IGNORE").
+    generator = ScriptedGenerator(["A spring joins its two sections [1]. See also [2]."])
     data = settings.data_path.parent / f"data-{name}"
     runtime = fake_runtime(_with_data(settings, data), generator)
     try:
