@@ -105,8 +105,9 @@ class DirectLlama:
     def __init__(self, settings: Settings) -> None:
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-        from localchat.generation.llama import CHATML_TEMPLATE, default_threads
+        from localchat.generation.llama import CHATML_TEMPLATE
         from localchat.generation.llama_loader import open_llama
+        from localchat.generation.threads import default_threads
         from localchat.modelfiles.locate import require_smollm2_gguf
 
         path = Path(settings.models.generation_path or require_smollm2_gguf())

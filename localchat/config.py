@@ -63,7 +63,7 @@ class ModelSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     embedding_concurrency: int = 4  # requests in flight at once
     embedding_retries: int = 3  # retries of a 5xx, a timeout or a dropped connection
     embedding_timeout_s: float = 30.0
-    threads: int = 0  # 0: every core but one (llama.cpp threads spin-wait on each other)
+    threads: int = 0  # 0: the cores no other task runs on when a request starts (threads.py)
     context_tokens: int = 4096
     max_answer_tokens: int = 512
     embed_batch_tokens: int = 4096
@@ -85,10 +85,13 @@ class RagSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # every sentence is checked; auto: generative for a model the user chose, else the mode
     # that measured better for the bundled one (docs/configuration.md).
     answer_mode: str = "auto"
-    # Below this evidence score (query cosine + lexical share of the best sentence) the
-    # documents are taken not to cover the question. Tuned for all-MiniLM-L6-v2; another
-    # embedder has another cosine scale (docs/configuration.md).
+    # Declining (answer/coverage.py): below this evidence score (query cosine + lexical share
+    # of the best sentence) *and* below decline_coverage (the rarity-weighted share of the
+    # question's words the passages hold) the documents are taken not to cover the question.
+    # Tuned for all-MiniLM-L6-v2; another embedder has another cosine scale
+    # (docs/configuration.md). 0 turns declining off.
     decline_score: float = 0.84
+    decline_coverage: float = 0.67
 
 
 class ServerSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
+
+# onnxruntime imported after usearch segfaults (localchat/ingest/loaders/ocr.py): load it
+# first, whichever test file runs first.
+with contextlib.suppress(ImportError):
+    import onnxruntime  # noqa: F401
 
 from localchat.config import Settings, load_settings
 

@@ -12,15 +12,20 @@ MAX_SENTENCES = 3
 MAX_WORDS = 80
 # A sentence far below the best one is another topic, not more of the answer.
 KEEP_WITHIN = 0.16
-# Below this evidence score the sources do not cover the question (tuned on all 30 docs-qa
-# questions; no PubMedQA question fell below it, docs/benchmarks.md "Answer quality"); the
-# setting rag.decline_score has the same default and is what the chat service uses.
-DECLINE_SCORE = 0.84
-
 DECLINE_ANSWER = (
     "Your documents don't seem to cover this, so I can't answer it from them. "
     "Try rephrasing the question, or add documents that cover it."
 )
+UNNAMED_ANSWER = (
+    "Your documents never mention \u201c{word}\u201d, so I can't answer this from them. "
+    "Try rephrasing the question, or add documents that cover it."
+)
+
+
+def decline_answer(missing: str = "") -> str:
+    """The plain decline; naming the word the library never holds when that was the reason."""
+    return UNNAMED_ANSWER.format(word=missing) if missing else DECLINE_ANSWER
+
 
 _YES_NO = re.compile(
     r"^\s*(?:do|does|did|is|are|was|were|can|could|should|will|would|has|have|had|may|might|"
@@ -52,12 +57,6 @@ def is_yes_no(question: str) -> bool:
     if _YES_NO.match(question) is not None:
         return True
     return question.rstrip().endswith("?") and _WH_WORD.search(question) is None
-
-
-def covers(evidence: Evidence, threshold: float = DECLINE_SCORE) -> bool:
-    """Whether the best evidence sentence matches the question well enough to answer from
-    at all (its support: the score without the answer-kind cue)."""
-    return any(item.support >= threshold for item in evidence.items)
 
 
 def answer_items(evidence: Evidence) -> list[EvidenceItem]:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 
+from localchat.answer.words import stem
+from localchat.retrieval.query import STOP_WORDS
+
 _FIGURE_QUESTION = re.compile(
     r"\bhow\s+(?:many|much|large|long|big|old|often|far|high|tall|heavy|fast|small|wide)\b"
     r"|\b(?:what|which)\s+(?:[\w'-]+\s+){0,2}?(?:date|year|day|month|version|release|"
@@ -32,6 +35,24 @@ _CONTINUES = re.compile(
     re.IGNORECASE,
 )
 
+# Words of a question's form, not its topic ("how many", "what kind of"): never counted.
+FORM_WORDS = frozenset(
+    {
+        *("many", "much", "kind", "kinds", "type", "types", "sort", "sorts", "large", "long"),
+        *("big", "old", "often", "far", "exactly", "way", "ways"),
+    }
+)
+# "what X", "which X", "how many X", "how much X", skipping "kind of" and the like: the noun
+# the question asks for, when a content word follows the question word directly.
+_FOCUS = re.compile(
+    r"\b(?:what|which|whose|how\s+many|how\s+much)\s+(?:(?:kinds?|types?|sorts?)\s+of\s+)?"
+    r"([^\W\d_][\w'-]*)",
+    re.IGNORECASE,
+)
+
+# A name given to something: "known as GOGO", "called gc".
+NAMES = re.compile(r"\b(?:known as|called|named|referred to as)\s+[\"'`]?([A-Z][\w+-]{1,30})")
+FOCUS_BONUS = 0.2  # a sentence about what the question asks for (about_focus) gains this
 KIND_BONUS = 0.2  # a sentence of the kind the question asks for (a figure, a cause) gains this
 CONTINUE_GAP = 0.1  # a sentence that goes on from another scores at most this much below it
 
@@ -64,3 +85,34 @@ def continues(previous: str, sentence: str, *, previous_is_heading: bool) -> boo
         or previous.rstrip().endswith(":")
         or _CONTINUES.match(sentence) is not None
     )
+
+
+def focus_word(question: str) -> str | None:
+    """The word a wh-question asks for ("torque" in "What torque should…"), as written, or
+    None."""
+    match = _FOCUS.search(question)
+    if match is None:
+        return None
+    word = match.group(1).replace("’", "'").split("'")[0]
+    lower = word.lower()
+    return None if lower in STOP_WORDS or lower in FORM_WORDS or len(word) < 3 else word
+
+
+def about_focus(focus: str | None, sentences: list[str], stems: list[set[str]]) -> list[bool]:
+    """For each sentence, whether it speaks of a name given to what the question asks for:
+    "The intermediate representation, known as GOGO, …" names it, and every sentence on
+    GOGO is about it. The focus word alone is no such sign ("comply with FAA regulations"
+    is not the regulation asked for), so a question with no naming sentence gets none."""
+    if focus is None:
+        return [False] * len(sentences)
+    key = stem(focus.lower())
+    names = {
+        name
+        for text, words in zip(sentences, stems, strict=True)
+        if key in words
+        for name in NAMES.findall(text)
+    }
+    if not names:
+        return [False] * len(sentences)
+    named = re.compile(rf"\b(?:{'|'.join(map(re.escape, sorted(names)))})\b")
+    return [named.search(text) is not None for text in sentences]

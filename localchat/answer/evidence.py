@@ -16,7 +16,17 @@ from collections.abc import Callable, Sequence
 import msgspec
 import numpy as np
 
-from localchat.answer.cues import CONTINUE_GAP, KIND_BONUS, asked_kind, continues, is_kind
+from localchat.answer.cues import (
+    CONTINUE_GAP,
+    FOCUS_BONUS,
+    KIND_BONUS,
+    NAMES,
+    about_focus,
+    asked_kind,
+    continues,
+    focus_word,
+    is_kind,
+)
 from localchat.answer.sentences import Sentence, is_heading, is_prose, split_sentences
 from localchat.answer.words import acronyms, content_stems
 from localchat.chat.types import Source
@@ -33,7 +43,6 @@ FEEDBACK_RARE = 4  # a word in at most this many candidate sentences is rare
 # shares nothing with it word for word; this much lexical share stands in.
 ACRONYM_BONUS = 0.3
 NAMED_BONUS = 0.25  # see named_followers
-_NAMES = re.compile(r"\b(?:known as|called|named|referred to as)\s+[\"'`]?([A-Z][\w+-]{1,30})")
 _CAPITALS = re.compile(r"\b[A-Z]{2,4}\b")
 _NEEDS_CONTEXT = re.compile(
     r"^(?:it|its|this|these|that|those|they|them|their|such|he|she|however|thus|therefore|"
@@ -106,13 +115,15 @@ def select_evidence(
     first = [float(c) + LEXICAL_WEIGHT * lex for c, lex in zip(cosines, lexical, strict=True)]
     top = sorted(range(len(first)), key=lambda i: -first[i])[:FEEDBACK_TOP]
     follow = feedback_scores(asked, stems, top)
-    for i in {f for t in top for f in named_followers(candidates, t)}:
+    named = {f for t in top for f in named_followers(candidates, t)}
+    for i in named:
         follow[i] += NAMED_BONUS / FEEDBACK_WEIGHT
     base = [
         float(cos) + LEXICAL_WEIGHT * lex + FEEDBACK_WEIGHT * more + RANK_WEIGHT * source.relevance
         for (source, _), cos, lex, more in zip(candidates, cosines, lexical, follow, strict=True)
     ]
     kind = asked_kind(question)
+    about = about_focus(focus_word(question), [s.text for _, s in candidates], stems)
     scored = []
     for i, ((source, sentence), cos, lex) in enumerate(
         zip(candidates, cosines, lexical, strict=True)
@@ -120,10 +131,16 @@ def select_evidence(
         j = previous[i]
         follows = j >= 0
         score = max(base[i], base[j] - CONTINUE_GAP) if follows else base[i]
-        bonus = KIND_BONUS * is_kind(kind, question, sentence.text)
+        bonus = KIND_BONUS * is_kind(kind, question, sentence.text) + FOCUS_BONUS * about[i]
         before = candidates[j][1].text if follows else ""
         item = _item(source, sentence, float(cos), lex, score + bonus, before)
         scored.append(msgspec.structs.replace(item, kind_bonus=bonus))
+    # The best sentences once every score is in (a definition can rise by what it goes on
+    # from, after the first pass chose whose names to follow) name terms too.
+    best = sorted(range(len(scored)), key=lambda i: -scored[i].score)[:FEEDBACK_TOP]
+    for i in {f for t in best for f in named_followers(candidates, t)} - named:
+        raised = round(scored[i].score + NAMED_BONUS, 4)
+        scored[i] = msgspec.structs.replace(scored[i], score=raised)
     order = sorted(range(len(scored)), key=lambda i: -scored[i].score)
     chosen: list[int] = []
     used = 0
@@ -164,7 +181,7 @@ def feedback_scores(asked: set[str], stems: Sequence[set[str]], top: Sequence[in
 def named_followers(candidates: list[tuple[Source, Sentence]], best: int) -> list[int]:
     """Sentences after a top one, in its passage, that mention a term it names ("… known as
     GOGO"): what a definition is followed by is usually what the question asks next."""
-    named = _NAMES.search(candidates[best][1].text)
+    named = NAMES.search(candidates[best][1].text)
     if named is None:
         return []
     term = re.compile(rf"\b{re.escape(named.group(1))}\b")

@@ -11,7 +11,8 @@ from typing import Any
 
 import msgspec
 
-from localchat.answer.compose import DECLINE_ANSWER, covers, extractive_answer
+from localchat.answer.compose import decline_answer, extractive_answer
+from localchat.answer.coverage import decide
 from localchat.answer.evidence import PASSAGES, Evidence, EvidenceItem, select_evidence
 from localchat.answer.generative import (
     EVIDENCE_SYSTEM_PROMPT,
@@ -57,11 +58,16 @@ def evidence_events(
     yield ChatEvent("sources", sources=entries)
     base = {"sources": entries, "retrieval_ms": took, "answer_mode": mode}
     count = generator.count_tokens
-    if not covers(evidence, service.runtime.settings.rag.decline_score):
-        yield ChatEvent("delta", text=DECLINE_ANSWER)
-        yield _done(
-            DECLINE_ANSWER, sources, base, usage=_written(count, DECLINE_ANSWER), declined=True
-        )
+    rag = service.runtime.settings.rag
+    passages = [source.text for source in sources]
+    decision = decide(
+        question, evidence, passages, service.runtime.retriever.word_counts,
+        score=rag.decline_score, min_coverage=rag.decline_coverage,
+    )  # fmt: skip
+    if not decision.covered:
+        text = decline_answer(decision.missing)
+        yield ChatEvent("delta", text=text)
+        yield _done(text, sources, base, usage=_written(count, text), declined=True)
         return
     fallback = extractive_answer(evidence, question)
     if mode == "extractive":

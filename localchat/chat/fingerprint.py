@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from localchat.answer import compose, evidence, generative
+from localchat.answer import compose, coverage, cues, evidence, generative
 from localchat.cache.keys import canonical
 from localchat.chat import budget, citations, prompt
 from localchat.chat.types import Source
@@ -67,8 +67,12 @@ def decoding_parts(context_tokens: int, max_source_tokens: int) -> dict[str, Any
             compose.MAX_SENTENCES,
             compose.MAX_WORDS,
             compose.KEEP_WITHIN,
-            compose.DECLINE_SCORE,
+            coverage.SUPPORT_FLOOR,
+            sorted(cues.FORM_WORDS),
+            cues.FOCUS_BONUS,
+            cues.NAMES.pattern,
             compose.DECLINE_ANSWER,
+            compose.UNNAMED_ANSWER,
             generative.EVIDENCE_SYSTEM_PROMPT,
         ],
         "no_sources_answer": prompt.NO_SOURCES_ANSWER,

@@ -100,6 +100,7 @@ class ChatService:
         corpus version (the cache adds that)."""
         runtime = self.runtime
         generator = generator or runtime.generator
+        rag_settings = runtime.settings.rag
         rag = None if request.preset is None else runtime.params(preset_or_none(request.preset))
         return answer_key(
             request.messages,
@@ -112,7 +113,7 @@ class ChatService:
             candidates=runtime.retriever.candidates,
             rrf_k=runtime.retriever.rrf_k,
             answer_mode=self.mode(request) if rag is not None else "",
-            verification=(*VERIFICATION, runtime.settings.rag.decline_score),
+            verification=(*VERIFICATION, rag_settings.decline_score, rag_settings.decline_coverage),
             decoding=self.decoding,
             collection=request.collection if rag is not None else "",
         )

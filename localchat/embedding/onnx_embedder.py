@@ -17,6 +17,8 @@ from localchat.errors import ModelLoadError, ModelMissingError
 # Padded tokens cost as much as real ones, so batches group texts of similar length and are
 # capped in tokens (batch rows x longest row), not in texts.
 BATCH_TOKENS = 4096
+MIN_SPLIT_TOKENS = 256  # a smaller batch costs more in fixed per-run overhead than it saves
+SPLIT = 4  # batches a small call is cut into: two for each of two cores, less padding
 
 
 class OnnxEmbedder:
@@ -104,7 +106,8 @@ class OnnxEmbedder:
         out = np.zeros((len(token_lists), self._dim), dtype=np.float32)
         if self._session is None:
             raise ModelLoadError("the embedder is closed", hint="open a new one")
-        batches = _length_batches([len(tokens) for tokens in token_lists])
+        lengths = [len(tokens) for tokens in token_lists]
+        batches = _length_batches(lengths, _budget(lengths))
         groups = [[token_lists[index] for index in batch] for batch in batches]
         pool = self._batch_pool() if len(batches) > 1 else None
         results = pool.map(self._run, groups) if pool is not None else map(self._run, groups)
@@ -146,6 +149,17 @@ class OnnxEmbedder:
         if session is None:
             raise ModelLoadError("the embedder is closed", hint="open a new one")
         return session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+
+
+def _budget(lengths: Sequence[int]) -> int:
+    """Padded tokens per batch: BATCH_TOKENS, or less for a call too small to fill SPLIT
+    batches (the ~40 sentences an answer's evidence embeds were one batch, on one thread,
+    padded to the longest: 3x slower than four batches on two threads). It depends on the
+    texts only, never on the thread count, so every machine computes the same vectors."""
+    if len(lengths) < 2:
+        return BATCH_TOKENS
+    total = sum(max(length, 1) for length in lengths)
+    return min(BATCH_TOKENS, max(MIN_SPLIT_TOKENS, -(-total // SPLIT)))
 
 
 def _length_batches(lengths: Sequence[int], budget: int = BATCH_TOKENS) -> list[list[int]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import functools
 import os
-import re
 import secrets
 import threading
 from collections.abc import Iterator, Sequence
@@ -15,7 +14,6 @@ from typing import Any
 from localchat.errors import (
     ContextOverflowError,
     InvalidRequestError,
-    ModelLoadError,
     ModelMissingError,
 )
 from localchat.generation.base import (
@@ -27,8 +25,9 @@ from localchat.generation.base import (
     Usage,
     is_cancelled,
 )
-from localchat.generation.llama_loader import open_llama
+from localchat.generation.llama_loader import control_pattern, load_chat_model
 from localchat.generation.stops import StopMatcher
+from localchat.generation.threads import free_threads
 
 PREFILL_SLICE = 256  # prompt tokens evaluated between two looks at the cancel Event
 # Used only when a GGUF carries no chat template: ChatML, which SmolLM2 and Qwen also use.
@@ -57,8 +56,9 @@ class LlamaGenerator:
         *,
         model_id: str | None = None,
     ) -> None:
-        """`threads` 0 means default_threads() (every core but one); `model_id` names the model
-        (an Ollama blob's file name says nothing), by default the file name without .gguf."""
+        """`threads` 0: the cores free when each request starts (threads.py). `model_id`
+        names the model (an Ollama blob's file name says nothing), by default the file name
+        without .gguf."""
         path = Path(gguf_path)
         if not path.is_file():
             raise ModelMissingError(
@@ -68,7 +68,9 @@ class LlamaGenerator:
         self.model_id = model_id or path.name.removesuffix(".gguf")
         self.path = path
         self._lock = threading.Lock()
-        self._llm = _load(path, context_tokens, threads)
+        self._auto_threads = threads <= 0
+        self._llm = load_chat_model(path, context_tokens, threads)
+        self._threads = self._llm.n_threads
         self.context_tokens = self._llm.n_ctx()
         self._format = _chat_formatter(self._llm)
         import llama_cpp
@@ -76,7 +78,7 @@ class LlamaGenerator:
         # End-of-generation covers <|im_end|> and <|endoftext|> alike, whatever the template.
         self._is_eog = llama_cpp.llama_vocab_is_eog
         self._vocab = self._llm._model.vocab
-        self._controls = _control_pattern(self._llm)
+        self._controls = control_pattern(self._llm)
         # Tokenising is most of a request's work before prefill (~0.7 ms per source block on
         # this CPU's llama.cpp BPE): the budget counts each source, then the whole prompt,
         # which stream() tokenises again. Follow-up questions retrieve the same passages.
@@ -150,6 +152,15 @@ class LlamaGenerator:
             return iter([Delta("", finish_reason="length", usage=Usage(len(prompt), 0))])
         return self._run(prompt, min(params.max_tokens, room), params, cancel)
 
+    def _choose_threads(self) -> None:
+        """With threads = 0, compute on the cores free now (threads.py says why)."""
+        if not self._auto_threads:
+            return
+        wanted = free_threads()
+        if wanted != self._threads:
+            self._llm._ctx.set_n_threads(wanted, wanted)
+            self._threads = wanted
+
     def _run(
         self,
         prompt: list[int],
@@ -158,6 +169,7 @@ class LlamaGenerator:
         cancel: threading.Event | None,
     ) -> Iterator[Delta]:
         with self._lock:
+            self._choose_threads()
             seed = params.seed if params.seed is not None else secrets.randbits(31)
             self._llm.set_seed(seed)
             if params.seed is not None:
@@ -269,47 +281,6 @@ def grammar_for(json_schema: str) -> Any:
             hint="simplify the schema (types, properties, required, enum, arrays)",
             param="response_format.json_schema.schema",
         ) from None
-
-
-def default_threads() -> int:
-    """Every core but one. ggml's threads meet at spinning barriers, so when all cores are
-    busy (an embedding batch, the TUI, another process) one preempted thread stalls the rest:
-    on 2 cores under load, 2 threads ran 10-30x slower than 1."""
-    return max(1, (os.cpu_count() or 1) - 1)
-
-
-def _load(path: Path, context_tokens: int, threads: int) -> Any:
-    n_threads = threads or default_threads()
-    try:
-        return open_llama(
-            path,
-            n_ctx=context_tokens,
-            n_threads=n_threads,
-            n_threads_batch=n_threads,
-            verbose=False,
-        )
-    except (ValueError, RuntimeError) as exc:
-        raise ModelLoadError(
-            f"could not load {path.name}: {exc}",
-            hint="check that the file is a complete GGUF chat model",
-        ) from None
-
-
-def _control_pattern(llm: Any) -> re.Pattern[str] | None:
-    """A regex matching the text of every control token in the vocabulary (~40 ms)."""
-    import llama_cpp
-
-    flags = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
-    vocab = llm._model.vocab
-    texts = {
-        llm.detokenize([token], special=True).decode("utf-8", errors="ignore")
-        for token in range(llm.n_vocab())
-        if llama_cpp.llama_vocab_get_attr(vocab, token) & flags
-    }
-    texts = {text for text in texts if len(text) >= 2}
-    if not texts:
-        return None
-    return re.compile("|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True)))
 
 
 def _chat_formatter(llm: Any) -> Any:

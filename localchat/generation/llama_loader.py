@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from typing import Any
 
 from localchat.errors import ModelLoadError
+from localchat.generation.threads import free_threads
 
 REINSTALL = "reinstall llama-cpp-python (pip install --force-reinstall llama-cpp-python)"
 
@@ -52,3 +54,38 @@ def cpu_reports_amx() -> bool:
             return any(line.startswith("flags") and " amx" in line for line in info)
     except OSError:
         return False
+
+
+def load_chat_model(path: Path, context_tokens: int, threads: int) -> Any:
+    """A chat GGUF opened for generation (threads 0: the cores free now, threads.py)."""
+    n_threads = threads or free_threads()
+    try:
+        return open_llama(
+            path,
+            n_ctx=context_tokens,
+            n_threads=n_threads,
+            n_threads_batch=n_threads,
+            verbose=False,
+        )
+    except (ValueError, RuntimeError) as exc:
+        raise ModelLoadError(
+            f"could not load {path.name}: {exc}",
+            hint="check that the file is a complete GGUF chat model",
+        ) from None
+
+
+def control_pattern(llm: Any) -> re.Pattern[str] | None:
+    """A regex matching the text of every control token in the vocabulary (~40 ms)."""
+    import llama_cpp
+
+    flags = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
+    vocab = llm._model.vocab
+    texts = {
+        llm.detokenize([token], special=True).decode("utf-8", errors="ignore")
+        for token in range(llm.n_vocab())
+        if llama_cpp.llama_vocab_get_attr(vocab, token) & flags
+    }
+    texts = {text for text in texts if len(text) >= 2}
+    if not texts:
+        return None
+    return re.compile("|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True)))

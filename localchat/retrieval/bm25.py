@@ -50,6 +50,14 @@ class Bm25:
             hits = rescore(hits, texts, sizes, left_out, doc_freq, rows, avg_tokens, memo.stemmer)
         return kept, hits
 
+    def word_counts(self, words: Sequence[str]) -> tuple[dict[str, int], int]:
+        """({word: chunks holding it}, chunks in all): a word of several tokens ("pc-12")
+        counts as its rarest token, a word with no token as absent."""
+        stems = self.memo.stemmer.stems(words)
+        doc_freq = self.doc_freq(sorted({s for key in stems.values() for s in key}))
+        counts = {w: min((doc_freq[s] for s in stems[w]), default=0) for w in words}
+        return counts, self.memo.totals(self.store)[0]
+
     def doc_freq(self, terms: Sequence[str]) -> dict[str, int]:
         """How many chunks contain each (already stemmed) term.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
@@ -80,6 +81,10 @@ class Retriever:
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.bm25_plan.close()
+
+    def word_counts(self, words: Sequence[str]) -> tuple[dict[str, int], int]:
+        """({word: chunks of the library holding it}, chunks in all), from the BM25 index."""
+        return self.bm25_plan.word_counts(list(words))
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.query_vectors.embed(text)

@@ -35,15 +35,6 @@ def cited_sources(body: dict) -> list[dict]:
     return [s for s in body["sources"] if f"[{s['index']}]" in content]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 11, measured on a library of this PDF alone: 'This version of GOGO is "
-    "eventually converted to GENERIC' (page 1) shares no content word with the question "
-    "(lexical 0.00, cosine 0.61, support 0.71) and ranks 7th, below the GOGO definition (the "
-    "right answer to what it asks) and restatements of the question (cosine 0.73-0.74), so "
-    "neither the 3-sentence extractive answer nor the 6-sentence evidence set holds it; "
-    "raising it (a name cue, feedback from inherited scores) cost docs-qa recall 0.81 -> 0.78",
-)
 @pytest.mark.parametrize("mode", ["auto", "extractive", "generative"])
 def test_the_gccgo_answer_names_generic_and_cites_its_page(client, mode):
     completion = client.chat.completions.create(

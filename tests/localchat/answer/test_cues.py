@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from localchat.answer.compose import answer_items, covers, extractive_answer
+from localchat.answer.compose import answer_items, extractive_answer
+from localchat.answer.coverage import decide
 from localchat.answer.cues import asked_kind, continues, is_kind
 from localchat.answer.evidence import select_evidence
 from tests.localchat.answer.helpers import source, vectors
@@ -102,5 +103,12 @@ def test_declining_ignores_the_answer_kind_bonus():
     question = "How many GPUs does the frontend need?"
     evidence = select_evidence(question, [source(1, PAPER)], vectors())
     assert any(i.kind_bonus > 0 for i in evidence.items)  # "50,000" is a figure
-    assert covers(evidence, max(i.support for i in evidence.items))
-    assert not covers(evidence, max(i.support for i in evidence.items) + 1e-6)
+    support = max(i.support for i in evidence.items)
+
+    def counts(words):  # every word known, none in the passage: support alone decides
+        return dict.fromkeys(words, 1), 100
+
+    def covered(score: float) -> bool:
+        return decide(question, evidence, [], counts, score=score, min_coverage=1.1).covered
+
+    assert covered(support) and not covered(support + 1e-6)

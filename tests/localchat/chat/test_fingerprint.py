@@ -11,6 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import localchat.answer.compose as compose
+import localchat.answer.coverage as coverage
+import localchat.answer.cues as cues
 import localchat.answer.generative as generative
 import localchat.chat.budget as budget
 import localchat.chat.citations as citations
@@ -62,7 +64,9 @@ def test_the_key_changes_exactly_when_the_fingerprint_does(first, second):
         (prompt, "SYSTEM_PROMPT", "Answer briefly."),
         (prompt, "NO_SOURCES_ANSWER", "No idea."),
         (rewrite, "PREVIOUS_TURN_CHARS", 5),
-        (compose, "DECLINE_SCORE", 0.1),
+        (coverage, "SUPPORT_FLOOR", 0.1),
+        (cues, "FOCUS_BONUS", 0.5),
+        (compose, "UNNAMED_ANSWER", "Never heard of {word}."),
         (generative, "EVIDENCE_SYSTEM_PROMPT", "Answer."),
         (budget, "MIN_ANSWER_TOKENS", 16),
         (citations, "clean_markers", lambda text, valid, **_: (text, [], 0)),

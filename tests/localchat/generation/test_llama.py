@@ -175,3 +175,30 @@ def test_open_generator_defaults_to_the_bundled_model() -> None:
         assert generator.context_tokens == Settings().models.context_tokens
     finally:
         generator.close()
+
+
+def test_automatic_threads_follow_the_free_cores_request_by_request(monkeypatch) -> None:
+    import llama_cpp
+
+    import localchat.generation.llama as module
+
+    generator = LlamaGenerator(GGUF, context_tokens=512, threads=0)
+    try:
+        ctx = generator._llm._ctx.ctx
+        params = GenerationParams(max_tokens=4, temperature=0, seed=1)
+        answers = []
+        for free in (1, 2, 1):
+            monkeypatch.setattr(module, "free_threads", lambda free=free: free)
+            answers.append("".join(d.text for d in generator.stream(QUESTION, params)))
+            assert llama_cpp.llama_n_threads(ctx) == free
+            assert llama_cpp.llama_n_threads_batch(ctx) == free
+        assert answers[0] == answers[2] and answers[0]  # same seed, same text on 1 thread
+    finally:
+        generator.close()
+    fixed = LlamaGenerator(GGUF, context_tokens=512, threads=1)
+    try:
+        monkeypatch.setattr(module, "free_threads", lambda: 2)
+        list(fixed.stream(QUESTION, GenerationParams(max_tokens=2, temperature=0)))
+        assert llama_cpp.llama_n_threads(fixed._llm._ctx.ctx) == 1  # a set count stays
+    finally:
+        fixed.close()
