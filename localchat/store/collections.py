@@ -81,7 +81,8 @@ def check_deletable(name: str) -> str:
 class CollectionQueries:
     """Mixed into Store: reads through the thread's reader, writes in one transaction each."""
 
-    # Provided by Store: read(sql, params), transaction(), _delete_chunks(), _bump_version().
+    # Provided by Store: read(sql, params), transaction(); by DocumentWrites (writes.py):
+    # _delete_chunks(), _bump_version().
 
     # -- reading -----------------------------------------------------------------------------
 

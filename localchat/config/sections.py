@@ -1,33 +1,14 @@
-"""Settings: frozen msgspec Structs loaded from TOML, then `LOCALCHAT_<SECTION>_<KEY>` env vars."""
+"""The settings' sections: one frozen msgspec Struct per TOML table (`[models]`, `[rag]`,
+`[server]`, `[cache]`, `[ingest]`, `[mcp]`), `Settings` holding them all, and `SECTIONS`
+naming them for the environment variables."""
 
 from __future__ import annotations
 
-import os
-import tomllib
 from pathlib import Path
-from typing import Any, get_origin
 
 import msgspec
 
-from localchat.errors import ConfigError
-
-
-class RagParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """The four numbers a preset fixes (chunk sizes in characters)."""
-
-    chunk_size: int
-    chunk_overlap: int
-    top_k: int
-    min_similarity: float
-
-
-PRESETS: dict[str, RagParams] = {
-    "fast": RagParams(chunk_size=512, chunk_overlap=100, top_k=10, min_similarity=0.35),
-    "balanced": RagParams(chunk_size=1024, chunk_overlap=200, top_k=20, min_similarity=0.28),
-    "accurate": RagParams(chunk_size=2048, chunk_overlap=400, top_k=40, min_similarity=0.22),
-}
-DEFAULT_PRESET = "balanced"
-ANSWER_MODES = ("extractive", "generative", "auto")  # rag.answer_mode
+from localchat.config.presets import DEFAULT_PRESET, RagParams, resolve_rag
 
 
 class ModelSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -176,54 +157,6 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return resolve_rag(self.rag)
 
 
-def preset_params(name: str, *, where: str = "") -> RagParams:
-    """The named preset's parameters: the one place an unknown preset name is refused."""
-    found = PRESETS.get(name) if isinstance(name, str) else None
-    if found is None:
-        problem = f"bad setting in {where}: rag.preset" if where else "unknown preset"
-        raise ConfigError(
-            f"{problem} = {name!r}" if where else f"{problem} {name!r}",
-            hint=f"choose one of {', '.join(PRESETS)}",
-            param="preset",
-        )
-    return found
-
-
-def resolve_rag(rag: RagSettings) -> RagParams:
-    base = preset_params(rag.preset)
-    merged = msgspec.structs.replace(
-        base,
-        **{
-            name: value
-            for name in RagParams.__struct_fields__
-            if (value := getattr(rag, name)) is not None
-        },
-    )
-    validate_rag(merged)
-    return merged
-
-
-def validate_rag(params: RagParams) -> None:
-    """Raise ConfigError naming the first value out of range."""
-    checks = [
-        ("chunk_size", 64 <= params.chunk_size <= 16384, "an integer from 64 to 16384"),
-        (
-            "chunk_overlap",
-            0 <= params.chunk_overlap < params.chunk_size // 2 + 1,
-            "an integer from 0 to half of chunk_size",
-        ),
-        ("top_k", 1 <= params.top_k <= 200, "an integer from 1 to 200"),
-        ("min_similarity", -1.0 <= params.min_similarity <= 1.0, "a number from -1 to 1"),
-    ]
-    for name, ok, allowed in checks:
-        if not ok:
-            raise ConfigError(
-                f"rag.{name} = {getattr(params, name)!r} is out of range",
-                hint=f"use {allowed}",
-                param=name,
-            )
-
-
 SECTIONS = {
     "models": ModelSettings,
     "rag": RagSettings,
@@ -232,92 +165,3 @@ SECTIONS = {
     "ingest": IngestSettings,
     "mcp": McpSettings,
 }
-
-
-def machine_cache_dir(models: ModelSettings) -> Path:
-    """Per-machine measurements (the embedder verdict), shared by every data dir."""
-    if models.machine_cache_dir:
-        return Path(models.machine_cache_dir)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("localchat", appauthor=False))
-
-
-def default_data_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("localchat", appauthor=False))
-
-
-def load_settings(
-    config_file: str | os.PathLike[str] | None = None,
-    data_dir: str | os.PathLike[str] | None = None,
-    environ: dict[str, str] | None = None,
-) -> Settings:
-    """Build Settings from (lowest first) defaults, a TOML file, the environment, arguments."""
-    env = dict(os.environ if environ is None else environ)
-    config_file = config_file or env.get("LOCALCHAT_CONFIG") or None
-    if config_file is None and environ is None:
-        # The file `localchat models use` writes; read when it exists and nothing else is named.
-        from localchat.config_file import default_config_path
-
-        default = default_config_path(env)
-        config_file = default if default.is_file() else None
-    raw: dict[str, Any] = {}
-    source = "defaults"
-    if config_file:
-        path = Path(config_file).expanduser()
-        source = str(path)
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(
-                f"config file {path} does not exist", hint="create it or drop --config"
-            ) from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path} is not valid TOML: {exc}", hint="fix the syntax") from None
-    _apply_env(raw, env)
-    chosen_dir = data_dir or env.get("LOCALCHAT_HOME") or raw.get("data_dir") or default_data_dir()
-    raw["data_dir"] = str(Path(chosen_dir).expanduser().resolve())
-    try:
-        settings = msgspec.convert(raw, Settings, strict=False)
-    except msgspec.ValidationError as exc:
-        raise ConfigError(
-            f"bad setting in {source}: {exc}",
-            hint=_allowed_hint(str(exc)),
-        ) from None
-    preset_params(settings.rag.preset, where=source)
-    settings.rag_params()  # validates overrides
-    if settings.rag.answer_mode not in ANSWER_MODES:
-        raise ConfigError(
-            f"bad setting in {source}: rag.answer_mode = {settings.rag.answer_mode!r}",
-            hint=f"choose one of {', '.join(ANSWER_MODES)}",
-            param="answer_mode",
-        )
-    return settings
-
-
-def _apply_env(raw: dict[str, Any], env: dict[str, str]) -> None:
-    for section, struct in SECTIONS.items():
-        for field in struct.__struct_fields__:
-            value = env.get(f"LOCALCHAT_{section.upper()}_{field.upper()}")
-            if value is None:
-                continue
-            annotation = struct.__annotations__.get(field, "")
-            is_tuple = "tuple" in str(annotation) or get_origin(annotation) is tuple
-            parsed: Any = [v.strip() for v in value.split(",") if v.strip()] if is_tuple else value
-            raw.setdefault(section, {})[field] = parsed
-
-
-def _allowed_hint(message: str) -> str:
-    if "unknown field" in message.lower() or "Object contains unknown field" in message:
-        sections = ", ".join(f"[{name}]" for name in SECTIONS)
-        return f"remove the unknown key; valid sections are {sections} (see docs/configuration.md)"
-    return "see docs/configuration.md for each key's type and allowed values"
-
-
-def with_rag(settings: Settings, **changes: Any) -> Settings:
-    """A copy of settings with rag fields replaced (validated)."""
-    new = msgspec.structs.replace(settings, rag=msgspec.structs.replace(settings.rag, **changes))
-    new.rag_params()  # refuses an unknown preset, validates overrides
-    return new
