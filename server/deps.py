@@ -15,7 +15,7 @@ from litestar.di import NamedDependency, Provide
 
 from localchat.chat.service import ChatService
 from localchat.config import Settings
-from localchat.jobs import JobManager
+from localchat.jobs.manager import JobManager
 from localchat.library import Library
 from localchat.resources import Resources
 from server.answer_model import AnswerModel

@@ -12,7 +12,7 @@ import threading
 from localchat.chat.service import ChatService
 from localchat.config import Settings
 from localchat.errors import NotReadyError
-from localchat.jobs import JobManager
+from localchat.jobs.manager import JobManager
 from localchat.library import Library
 from localchat.resources import Resources
 from localchat.telemetry import Telemetry

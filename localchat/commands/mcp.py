@@ -10,7 +10,7 @@ import anyio
 
 from localchat.chat.service import ChatService
 from localchat.config import Settings
-from localchat.jobs import JobManager
+from localchat.jobs.manager import JobManager
 from localchat.resources import Resources
 
 

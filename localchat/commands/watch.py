@@ -12,7 +12,7 @@ from rich.markup import escape
 from localchat.commands.output import console
 from localchat.config import Settings, WatchFolder
 from localchat.errors import ConfigError
-from localchat.jobs import JobManager
+from localchat.jobs.manager import JobManager
 from localchat.resources import Resources
 from localchat.watch.library import WatchLibrary
 from localchat.watch.watcher import Synced, Watcher, resolve_folders

@@ -8,7 +8,7 @@ from litestar.params import JSONBody
 
 from localchat.config import PRESETS
 from localchat.errors import ConfigError, InvalidRequestError
-from localchat.jobs import JobManager
+from localchat.jobs.manager import JobManager
 from localchat.resources import Resources
 from localchat.wire.api import RagConfigUpdate, RagConfigView
 from server.deps import JobsDep, ResourcesDep, needs

@@ -10,7 +10,8 @@ from litestar.params import FromPath, FromQuery
 
 from localchat.config import Settings
 from localchat.errors import InvalidRequestError, UnsupportedMediaTypeError
-from localchat.jobs import Job, JobManager
+from localchat.job import Job
+from localchat.jobs.manager import JobManager
 from localchat.library import Library
 from localchat.store.collections import collection_name
 from localchat.store.records import DocumentRecord

@@ -10,7 +10,8 @@ import pytest
 from localchat.embedding.embedder import HashEmbedder
 from localchat.errors import JobNotFoundError, PermissionDeniedError
 from localchat.ingest.progress import FileOutcome
-from localchat.jobs import Job, JobManager
+from localchat.job import Job
+from localchat.jobs.manager import JobManager
 from localchat.resources import Resources
 from localchat.store.job_log import JobLog
 from localchat.telemetry import RecordingTelemetry

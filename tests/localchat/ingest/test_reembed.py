@@ -9,7 +9,7 @@ import pytest
 
 from localchat.embedding.embedder import HashEmbedder
 from localchat.index.vector_index import index_path
-from localchat.jobs import JobManager
+from localchat.jobs.manager import JobManager
 from localchat.resources import Resources
 from tests.server.harness import write_docs
 

@@ -7,7 +7,7 @@ import pytest
 
 from localchat.chat.service import ChatService
 from localchat.errors import CollectionNotFoundError
-from localchat.jobs import JobManager
+from localchat.jobs.manager import JobManager
 from localchat.mcp.tools import LibraryTools
 from tests.server.harness import fake_runtime
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from localchat.embedding.embedder import HashEmbedder
-from localchat.jobs import JobManager
+from localchat.jobs.manager import JobManager
 from localchat.resources import Resources
 from localchat.watch.library import WatchLibrary
 
