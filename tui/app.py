@@ -1,4 +1,7 @@
-"""The LocalChat terminal app: connects to (or starts) a server, then Chat, Library, Presets."""
+"""The LocalChat terminal app: connects to (or starts) a server, then Chat, Library, Presets.
+
+This module holds the App (screens, bindings, lifecycle, errors) and `run_tui`; its server
+connection is tui/connection.py, its navigation and app-wide actions tui/navigation.py."""
 
 from __future__ import annotations
 
@@ -6,54 +9,47 @@ import asyncio
 import contextlib
 import signal
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
-import msgspec
-from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from localchat.client import (
-    LocalChatClient,
-    ServerHandle,
-    ServerUnreachableError,
-    ensure_server,
-)
+from localchat.client import LocalChatClient, ServerHandle, ServerUnreachableError
 from localchat.config import Settings
-from localchat.config_file import config_path, set_value
 from localchat.errors import LocalChatError
 from tui.commands import palette_commands
+from tui.connection import Launcher, ServerConnection
 from tui.history import ConversationStore
+from tui.navigation import AppNavigation
 from tui.prefs import Prefs
 from tui.readable import readable
 from tui.sanitize import one_line
 from tui.screens.chat import ChatScreen
 from tui.screens.connect import ConnectScreen
-from tui.screens.help import HelpScreen
 from tui.screens.library import LibraryScreen
-from tui.screens.models import ModelsScreen
 from tui.screens.presets import PresetsScreen
-from tui.screens.wizard import WizardScreen
 from tui.widgets.status_bar import AppStatus
 
 STYLES = Path(__file__).parent / "styles"
 STYLE_SHEETS = ("app", "chat", "library", "screens")
-HEARTBEAT_S = 15.0
 # How long a started server may take to shut down, in the background, after the app has quit
 # (a re-index can take many seconds to wind down); then it is killed. A killed server loses
 # nothing (SQLite is the source of truth, the index is checked on open) and resumes the
 # re-index at its next start.
 QUIT_GRACE_S = 10.0
 SCREENSHOTS = "screenshots"
-Launcher = Callable[[Callable[[str], None], Callable[[ServerHandle], None]], ServerHandle]
 
 
-class LocalChatApp(App[int]):
+class LocalChatApp(ServerConnection, AppNavigation, App[int]):
+    """The app itself: screens and key bindings, its lifecycle (signals, prefs, stopping a
+    server it started), screenshots and how errors reach the user. Connecting is
+    tui/connection.py, navigation and app-wide actions tui/navigation.py."""
+
     TITLE = "LocalChat"
     CSS_PATH: ClassVar[list[Path]] = [STYLES / f"{name}.tcss" for name in STYLE_SHEETS]
     MODES: ClassVar[dict] = {"chat": ChatScreen, "library": LibraryScreen, "presets": PresetsScreen}
@@ -142,133 +138,6 @@ class LocalChatApp(App[int]):
         self.notify(f"Saved the screenshot to {saved}", title="Screenshot", markup=False)
         return saved
 
-    # -- connecting -----------------------------------------------------------------------------
-
-    def _default_launcher(self, on_status, on_spawn) -> ServerHandle:
-        return ensure_server(
-            self.settings,
-            config_file=self.config_file,
-            on_status=on_status,
-            on_spawn=on_spawn,
-            cancel=self._quitting,
-        )
-
-    def _remember(self, handle: ServerHandle) -> None:
-        self.server = handle
-
-    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
-    def connect(self) -> None:
-        screen = self.screen if isinstance(self.screen, ConnectScreen) else None
-
-        def say(message: str) -> None:
-            if screen is not None and not self._quitting.is_set():
-                self.call_from_thread(screen.set_message, message)
-
-        try:
-            if self.server_override:
-                handle = ServerHandle(self.server_override)
-            else:
-                handle = self.launcher(say, self._remember)
-        except LocalChatError as exc:
-            if not self._quitting.is_set():
-                self.call_from_thread(self._connect_failed, exc)
-            return
-        if not self._quitting.is_set():
-            self.call_from_thread(self._connected, handle)
-
-    def _connect_failed(self, error: LocalChatError) -> None:
-        if isinstance(self.screen, ConnectScreen):
-            self.screen.show_error(error)
-        else:
-            self.note_error(error)
-
-    async def _connected(self, handle: ServerHandle) -> None:
-        self.server = handle
-        if self.api is None or self.api.base_url != handle.base_url.rstrip("/"):
-            keys = self.settings.server.api_keys
-            self.api = LocalChatClient(handle.base_url, api_key=keys[0] if keys else "")
-        try:
-            await self.refresh_status(strict=True)
-        except LocalChatError as exc:
-            self._connect_failed(exc)
-            return
-        if self.current_mode == "_default":
-            self.set_interval(HEARTBEAT_S, self._heartbeat)
-            await self.switch_mode("chat")
-            if self.status.documents == 0 and not self.prefs.onboarded:
-                self.open_wizard()
-        else:
-            self.notify("Connected again.")
-
-    async def refresh_status(self, strict: bool = False) -> None:
-        """Preset, model and document count for the status bar."""
-        try:
-            config = await self.api.rag_config()
-            models = await self.api.models()
-            documents = await self.api.documents()
-        except LocalChatError as exc:
-            if strict:
-                raise
-            self.note_error(exc)
-            return
-        bare = [m.id for m in models if not m.id.startswith("localchat")]
-        self.status = AppStatus(
-            connected=True,
-            preset=config.preset,
-            model=bare[0] if bare else (models[0].id if models else ""),
-            documents=len(documents),
-            server=self.api.base_url.removeprefix("http://"),
-            collection=self._known_collection(models),
-        )
-
-    def _known_collection(self, models) -> str:
-        """The remembered collection while the server still has it (it lists
-        `localchat/<name>` for each), else "default"."""
-        wanted = self.prefs.collection
-        names = {m.id.removeprefix("localchat/") for m in models if m.id.startswith("localchat/")}
-        return wanted if wanted in names | {"default", "all"} else "default"
-
-    async def _heartbeat(self) -> None:
-        try:
-            await self.api.health("live")
-        except LocalChatError as exc:
-            if self.status.connected:
-                self.status = self._with(connected=False)
-                self.note_error(exc)
-            return
-        if not self.status.connected:
-            await self.refresh_status()
-
-    def _with(self, **changes) -> AppStatus:
-        return msgspec.structs.replace(self.status, **changes)
-
-    def set_document_count(self, count: int) -> None:
-        self.status = self._with(documents=count, connected=True)
-
-    def set_preset(self, preset: str) -> None:
-        self.status = self._with(preset=preset)
-
-    def set_collection(self, collection: str) -> None:
-        """Answer from (and add to) `collection` from now on; remembered between runs."""
-        self.status = self._with(collection=collection)
-        self.prefs.collection = collection
-        self.prefs.save(self.prefs_path)
-
-    @work(exclusive=True, group="collection-pick", exit_on_error=False)
-    async def action_pick_collection(self) -> None:
-        """The collection picker (ctrl+l, or "Choose the collection" in the palette)."""
-        from tui.screens.collections import CollectionsScreen
-
-        if self.api is None:
-            self.notify("Not connected to a server yet.", severity="error")
-            return
-        chosen = await self.push_screen_wait(CollectionsScreen(self.status.collection))
-        if chosen is not None and chosen != self.status.collection:
-            self.set_collection(chosen)
-            self.notify(f"Answering from the collection {chosen}.", markup=False)
-            if isinstance(self.screen, LibraryScreen):
-                self.screen.reload()
-
     def note_error(self, error: LocalChatError) -> None:
         """Every failure reaches the user the same way: what happened and what to do."""
         if isinstance(error, ServerUnreachableError):
@@ -291,65 +160,6 @@ class LocalChatApp(App[int]):
                 timeout=15,
                 markup=False,
             )
-
-    # -- navigation -----------------------------------------------------------------------------
-
-    async def action_show(self, mode: str) -> None:
-        if self.api is None:
-            self.notify("Still connecting to the server…")
-            return
-        if self.current_mode != mode:
-            await self.switch_mode(mode)
-
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
-
-    def open_wizard(self) -> None:
-        def done(question: str | None) -> None:
-            self.prefs.save(self.prefs_path)
-            if question and isinstance(self.screen, ChatScreen):
-                self.screen.ask(question)
-
-        self.push_screen(WizardScreen(), callback=done)
-
-    def action_models(self) -> None:
-        """The model picker (F6, or "Choose the answer model" in the palette)."""
-        if self.api is not None and not isinstance(self.screen, ModelsScreen):
-            self.push_screen(ModelsScreen())
-
-    def model_switched(self, name: str) -> None:
-        """After the server switched: remember the choice when this TUI runs its own server."""
-        where = ""
-        if self.server_override is None:  # our local server: make the choice the default
-            try:
-                path = config_path(self.config_file)
-                set_value(path, "models", "chat_model", name)
-                where = f" Saved as models.chat_model in {path}."
-            except LocalChatError as exc:
-                self.note_error(exc)
-        self.notify(f"Answers now come from {name}.{where}", markup=False)
-
-    async def in_chat(self, action: str) -> None:
-        await self.action_show("chat")
-        if isinstance(self.screen, ChatScreen):
-            await self.screen.run_action(action)
-
-    async def wizard(self) -> None:
-        await self.action_show("chat")
-        if isinstance(self.screen, ChatScreen):
-            self.open_wizard()
-
-    @work(exclusive=True, group="preset-switch", exit_on_error=False)
-    async def use_preset(self, preset: str) -> None:
-        try:
-            config, job = await self.api.set_rag_config({"preset": preset})
-        except LocalChatError as exc:
-            self.note_error(exc)
-            return
-        self.set_preset(config.preset)
-        extra = " Documents are re-indexed in the background (F4 shows progress)." if job else ""
-        self.notify(f"Preset {config.preset} is active.{extra}", markup=False)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -80,10 +80,10 @@ async def test_a_server_that_goes_away_is_reported_and_chat_says_so(settings, mo
     from server.app import create_app
     from tests.server.harness import fake_runtime, running_server
     from tests.tui.conftest import ask
-    from tui import app as app_module
+    from tui import connection
     from tui.app import LocalChatApp
 
-    monkeypatch.setattr(app_module, "HEARTBEAT_S", 0.3)
+    monkeypatch.setattr(connection, "HEARTBEAT_S", 0.3)
     runtime = fake_runtime(settings, ScriptedGenerator(["Hi [1]."]))
     try:
         with running_server(create_app(settings, resources=runtime)) as url:

@@ -192,7 +192,7 @@ async def test_long_names_stay_distinct_in_the_list(long_named_server, make_app,
 
 
 def test_fit_name_keeps_start_and_end():
-    from tui.screens.library import fit_name
+    from tui.screens.library_table import fit_name
 
     assert fit_name("short.md", 20) == "short.md"
     fitted = fit_name("a-very-long-report-name-2024.pdf", 20)

@@ -1,13 +1,14 @@
 """Library: the ingested documents, grouped by collection; add files or folders (into the
-active collection) with progress; delete; re-ingest."""
+active collection) with progress; delete; re-ingest.
+
+This module holds the screen and its actions; the table's rows and cell formats are
+library_table.py."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,58 +21,17 @@ from localchat.errors import LocalChatError
 from tui.ingest import ingest, sample_docs_dir
 from tui.sanitize import one_line
 from tui.screens.dialogs import ConfirmScreen
+from tui.screens.library_table import COLUMNS, fill_table, name_cells
 from tui.screens.picker import PickerScreen
 from tui.widgets.job_card import JobCard
 from tui.widgets.path_input import PathInput
 from tui.widgets.status_bar import StatusBar
 
-COLUMNS = ("Name", "Pages", "Chunks", "Size", "Ingested", "Status")
-# Cells the other columns take (their widest usual values plus the table's cell padding and
-# scrollbar): the name column gets the rest of the screen's width.
-OTHER_COLUMNS_CELLS = 5 + 6 + 8 + 16 + 8 + 2 * len(COLUMNS) + 2
-MIN_NAME_CELLS = 16
 EMPTY = (
     "Your library is empty. Type the path of a file or folder above (Tab completes) and press "
     "Enter, or choose one with Browse…. PDF, Word, PowerPoint, Excel/CSV, EPUB, Markdown, "
     "HTML and text files work."
 )
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
-
-
-def fit_name(name: str, width: int) -> str:
-    """`name` on one line in `width` cells; a long one keeps its start and its end (where
-    files of one series differ: "report-2023.pdf" vs "report-2024.pdf")."""
-    flat = one_line(name)
-    if len(flat) <= width:
-        return flat
-    tail = max(8, (width - 1) // 2)
-    head = width - 1 - tail
-    return flat[:head].rstrip() + "…" + flat[-tail:]
-
-
-def grouped(documents: list[DocumentView]) -> list[tuple[str, list[DocumentView]]]:
-    """(collection, its documents), "default" first; a document of two collections is in
-    both groups."""
-    groups: dict[str, list[DocumentView]] = {}
-    for doc in documents:
-        for name in doc.collections or ["default"]:
-            groups.setdefault(name, []).append(doc)
-    return [(name, groups[name]) for name in sorted(groups, key=lambda n: (n != "default", n))]
-
-
-def short_date(stamp: str) -> str:
-    """ISO-8601 or epoch seconds → "YYYY-MM-DD HH:MM"."""
-    if stamp.replace(".", "", 1).isdigit():
-        return time.strftime("%Y-%m-%d %H:%M", time.localtime(float(stamp)))
-    return stamp.replace("T", " ")[:16]
 
 
 class LibraryScreen(Screen):
@@ -132,22 +92,11 @@ class LibraryScreen(Screen):
         if self.documents:
             self._fill(self.documents)  # the name column follows the width
 
-    def _name_cells(self) -> int:
-        return max(MIN_NAME_CELLS, self.size.width - OTHER_COLUMNS_CELLS)
-
     def _fill(self, documents: list[DocumentView]) -> None:
         table = self.query_one(DataTable)
         keep = table.cursor_row
-        table.clear()
-        width = self._name_cells()
-        groups = grouped(documents)
-        headings = len(groups) > 1  # one collection needs no heading
-        self._rows = []
-        for collection, members in groups:
-            if headings:
-                self._add_heading(table, collection, len(members))
-            for doc in members:
-                self._add_document(table, doc, width, key=f"{collection}:{doc.id}")
+        width = name_cells(self.size.width)
+        self._rows = fill_table(table, documents, width, self.app.status.collection)
         if self._rows:
             table.move_cursor(row=min(keep, len(self._rows) - 1))
         self.query_one("#library-empty").display = not documents
@@ -156,26 +105,6 @@ class LibraryScreen(Screen):
             # With documents, start on the list so d/r/b work at once; else on the path box.
             self._first_fill = False
             (table if documents else self.query_one(PathInput)).focus()
-
-    def _add_heading(self, table: DataTable, collection: str, count: int) -> None:
-        active = collection == self.app.status.collection
-        label = f"▾ {one_line(collection, 40)} · {count} document{'' if count == 1 else 's'}"
-        style = "bold reverse" if active else "bold"
-        table.add_row(Text(label, style=style), "", "", "", "", "", key=f"group:{collection}")
-        self._rows.append(None)
-
-    def _add_document(self, table: DataTable, doc: DocumentView, width: int, key: str) -> None:
-        status = Text(doc.status or "ready", style="green" if doc.status in ("", "ready") else "")
-        table.add_row(
-            Text(fit_name(doc.filename or doc.path, width)),
-            str(doc.pages),
-            str(doc.chunk_count),
-            human_size(doc.size),
-            Text(short_date(doc.ingested_at)),
-            status,
-            key=key,
-        )
-        self._rows.append(doc)
 
     def _selected(self) -> DocumentView | None:
         table = self.query_one(DataTable)
