@@ -22,6 +22,16 @@ _FIGURE_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _CAUSE_QUESTION = re.compile(r"^\W*why\b|\bwhy\s+(?:do|does|did|is|are|was|were|can|not)", re.I)
+# "Which OpenAI APIs…", "What options…": a plural noun phrase right after the question word
+# (up to its verb) asks for several things, which a list answers.
+_WH_PHRASE = re.compile(r"^\W*(?:which|what)\s+((?:[\w'-]+\s+){0,4})", re.IGNORECASE)
+_VERBS = frozenset(
+    {
+        *("is", "are", "was", "were", "do", "does", "did", "can", "could", "should", "will"),
+        *("would", "may", "might", "must", "has", "have", "had"),
+    }
+)
+_LIST_ITEM = re.compile(r"\n[ \t]*(?:[-*•]|\d+[.)])\s")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _LINK = re.compile(r"\]\([^)\s]*\)|\b(?:https?://|www\.)\S+|(?<![\w/])/[\w.-]+/\S*")
 _CAUSE = re.compile(
@@ -58,12 +68,28 @@ CONTINUE_GAP = 0.1  # a sentence that goes on from another scores at most this m
 
 
 def asked_kind(question: str) -> str | None:
-    """ "figure" ("how many…", "which release…"), "cause" ("why…"), or None."""
+    """ "figure" ("how many…", "which release…"), "cause" ("why…"), "list" ("which
+    APIs…"), or None."""
     if _FIGURE_QUESTION.search(question):
         return "figure"
     if _CAUSE_QUESTION.search(question):
         return "cause"
+    if _asks_for_several(question):
+        return "list"
     return None
+
+
+def _asks_for_several(question: str) -> bool:
+    match = _WH_PHRASE.match(question + " ")
+    if match is None:
+        return False
+    phrase: list[str] = []
+    for word in match.group(1).lower().split():
+        if word in _VERBS:
+            break
+        phrase.append(word)
+    last = phrase[-1] if phrase else ""
+    return len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "sis"))
 
 
 def is_kind(kind: str | None, question: str, sentence: str) -> bool:
@@ -74,6 +100,8 @@ def is_kind(kind: str | None, question: str, sentence: str) -> bool:
         return bool(figures - set(_FIGURE.findall(question)))
     if kind == "cause":
         return _CAUSE.search(sentence) is not None
+    if kind == "list":  # a lead and its list lines, one sentence (sentences.py)
+        return len(_LIST_ITEM.findall(sentence)) >= 2
     return False
 
 

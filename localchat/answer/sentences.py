@@ -17,6 +17,7 @@ _END = re.compile(
     r"|\n[ \t]*\n\s*"
     r"|\n(?=[ \t]*(?:[-*•#]|#{2,6}|\d+[.)])\s)"
 )
+_LIST_LINE = re.compile(r"[ \t]*(?:[-*•]|\d+[.)])\s")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|Fig|fig|Eq|No|Dr|Mr|Mrs|Ms|St|al|cf)\.$")
 # A Markdown/HTML heading line ("### Timeout") ends at its newline: the text under it is
 # another sentence, and a heading is never quoted as an answer (see is_heading).
@@ -48,7 +49,38 @@ def split_sentences(passage: str) -> list[Sentence]:
         for a, b in _cut_long(passage, *_strip(passage, begin, end)):
             if b - a >= MIN_SENTENCE_CHARS:
                 sentences.append(Sentence(a, b, passage[a:b]))
-    return sentences
+    return _with_lists(passage, sentences)
+
+
+def _with_lists(passage: str, sentences: list[Sentence]) -> list[Sentence]:
+    """A lead ending in ":" and the list lines right under it become one sentence ("The
+    following APIs are supported: - Chat Completions. - Embeddings."): the items alone are
+    too short to quote and the lead alone names no item, but together they answer."""
+    out: list[Sentence] = []
+    i = 0
+    while i < len(sentences):
+        lead = sentences[i]
+        j = i + 1
+        if lead.text.rstrip().endswith(":"):
+            while j < len(sentences) and _in_list(passage, lead, sentences[j]):
+                j += 1
+        end = sentences[j - 1].end
+        if j - i > 2 and end - lead.start <= MAX_SENTENCE_CHARS:
+            out.append(Sentence(lead.start, end, passage[lead.start : end]))
+            i = j
+            continue
+        out.append(lead)
+        i += 1
+    return out
+
+
+def _in_list(passage: str, lead: Sentence, sentence: Sentence) -> bool:
+    """Whether `sentence` is on a list line of the block under `lead` (no blank line between)."""
+    block = passage[lead.end : sentence.start]
+    if "\n\n" in block.replace(" ", "") or "\n" not in passage[lead.end : sentence.end]:
+        return False
+    line_start = passage.rfind("\n", 0, sentence.start) + 1
+    return _LIST_LINE.match(passage, line_start) is not None
 
 
 def _cuts(passage: str) -> list[tuple[int, int]]:

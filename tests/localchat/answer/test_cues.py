@@ -34,6 +34,11 @@ FAQ = (
         ("Why doesn't Go have a ternary operator?", "cause"),
         ("What intermediate representation does gccgo use?", None),
         ("When exactly does init run?", None),
+        ("Which OpenAI APIs can I use with the FastChat server?", "list"),
+        ("What options does the server take?", "list"),
+        ("Which regulation does the wiring fail to meet?", None),  # "does" is the verb
+        ("What analysis is done?", None),
+        ("What are the two general types of nuts?", None),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question, kind):
@@ -112,3 +117,11 @@ def test_declining_ignores_the_answer_kind_bonus():
         return decide(question, evidence, [], counts, score=score, min_coverage=1.1).covered
 
     assert covered(support) and not covered(support + 1e-6)
+
+
+def test_a_list_question_prefers_the_lead_with_its_list():
+    from localchat.answer.cues import is_kind
+
+    listed = "The following APIs are supported:\n- Chat Completions.\n- Embeddings."
+    assert is_kind("list", "Which APIs?", listed)
+    assert not is_kind("list", "Which APIs?", "FastChat provides OpenAI-compatible APIs.")

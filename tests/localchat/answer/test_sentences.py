@@ -50,6 +50,23 @@ def test_sentences_end_at_stops_blank_lines_and_list_items():
     ]
 
 
+def test_a_lead_ending_in_a_colon_and_its_list_lines_are_one_sentence():
+    passage = (
+        "Intro text here.\nThe following OpenAI APIs are supported:\n"
+        "- Chat Completions. (Reference: https://example.org/chat)\n"
+        "- Completions.\n- Embeddings.\n\nThe REST API can be used from Colab."
+    )
+    sentences = split_sentences(passage)
+    listed = sentences[1]
+    assert listed.text.startswith("The following OpenAI APIs are supported:\n- Chat")
+    assert listed.text.endswith("- Embeddings.")
+    assert passage[listed.start : listed.end] == listed.text
+    assert sentences[2].text == "The REST API can be used from Colab."
+    # A single item, or a lead with no list under it, stays as it was.
+    one = split_sentences("Supported are these:\n- Chat Completions only, for now.")
+    assert [s.text for s in one] == ["Supported are these:", "- Chat Completions only, for now."]
+
+
 def test_abbreviations_and_inner_newlines_do_not_end_a_sentence():
     passage = "Use a tool, e.g. Nginx, for\nthis wrapped line. Then another one."
     texts = [s.text for s in split_sentences(passage)]
