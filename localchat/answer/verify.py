@@ -22,7 +22,7 @@ from localchat.sanitize import clean
 SUPPORT_OVERLAP = 0.80  # share of the sentence's content words found in one source: supported
 SUPPORT_COSINE = 0.65  # or: cosine to one evidence sentence of that source at least this …
 SUPPORT_OVERLAP_WITH_COSINE = 0.4  # … together with at least this share of its words
-MIN_CONTENT_WORDS = 2  # fewer ("Ignore that.") is checked word for word: all in one source
+MIN_CONTENT_WORDS = 2  # fewer: kept only as a bare name found in a source ("GENERIC.")
 # The only text kept without any check: a verdict or a connective that claims nothing.
 _CONNECTIVE = re.compile(
     r"^\W*(?:yes|no|maybe|the evidence is mixed|in short|in summary|to sum up|however|also|"
@@ -35,7 +35,7 @@ _CONNECTIVE = re.compile(
 _ANCHOR = re.compile(
     r"(?<![\w-])(?:\S*\d\S*|[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w-]*|\w+_[\w]+|--?[a-z][\w-]+)"
 )
-ANCHOR_RULE = 1.1  # version of the names-and-figures rule, for the cache key
+ANCHOR_RULE = 1.2  # version of the names-and-figures rule, for the cache key
 # What the answer cache key records of verification (a change makes old answers unreachable).
 VERIFICATION = (
     SUPPORT_OVERLAP,
@@ -72,9 +72,12 @@ def check_sentence(
         return Support(True, None, 1.0, 1.0, checked=False)
     pool = [n for n in cited if n in texts] or list(texts)
     if len(words) < MIN_CONTENT_WORDS:
-        # Too short for a cosine to mean anything ("Ignore that."): every word it has must be
-        # in one source it may cite; a sentence with no content word at all is dropped.
-        holding = [n for n in pool if words and words <= content_stems(texts[n])]
+        # Too short for a cosine to mean anything. A bare name ("GENERIC.") answers a "what"
+        # question and is kept when a source it may cite holds it; anything else this short
+        # claims nothing a reader can use ("Ignore that.", "Here are some examples:", and the
+        # "1 [1]." a 135M model writes when it starts a list) and is dropped.
+        named = any(re.search(r"[A-Za-z]", anchor) for anchor in _ANCHOR.findall(sentence))
+        holding = [n for n in pool if named and words and words <= content_stems(texts[n])]
         return Support(bool(holding), holding[0] if holding else None, float(bool(holding)), 0.0)
     overlaps = {n: len(words & content_stems(texts[n])) / len(words) for n in pool}
     cosines = _cosines(sentence, pool, evidence, embed)

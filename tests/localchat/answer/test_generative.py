@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from localchat.answer.compose import extractive_answer
 from localchat.answer.evidence import select_evidence
 from localchat.answer.generative import VerifiedStream, evidence_messages, quoted_items
-from tests.localchat.answer.helpers import library, vectors
+from tests.localchat.answer.helpers import library, source, vectors
 
 QUESTION = "What intermediate representation does the gccgo frontend produce?"
 SUPPORTED = "The intermediate representation is known as GOGO [1]."
@@ -99,3 +99,23 @@ def test_a_copied_evidence_line_head_becomes_a_marker():
     copied = "[1] (gofrontend.pdf, page 1) The intermediate representation is known as GOGO."
     streamed, _ = run([copied])
     assert streamed == SUPPORTED
+
+
+def test_a_lead_in_is_dropped_and_the_claim_kept():
+    for lead in ("The answer is: ", "Answer: ", "Based on the evidence, "):
+        streamed, checked = run([lead + SUPPORTED[0].lower() + SUPPORTED[1:]])
+        assert streamed == SUPPORTED, lead
+        assert checked.kept == 1
+
+
+def test_fragments_a_small_model_writes_are_dropped():
+    # Seen from SmolLM2-135M on docs-qa: a list number with a marker, a lead-in whose list
+    # never came, and an unclosed parenthesis. Each says nothing; the claim after them stays.
+    # Source 4 holds every word of them, so only the fragment rules can drop them.
+    sources = [*SOURCES, source(4, "Here are some examples: 1. the gccgo frontend (GOGO).")]
+    evidence = select_evidence(QUESTION, sources, CACHED)
+    for junk in ("1 [4].", "Here are some examples: [4] 1 [4].", "(gccgo frontend GOGO [4]."):
+        checked = VerifiedStream(QUESTION, evidence, sources, CACHED)
+        streamed = checked.feed(f"{junk} {SUPPORTED}") + checked.finish("fallback")
+        assert streamed == SUPPORTED, junk
+        assert (checked.kept, checked.dropped) == (1, 1), junk

@@ -54,6 +54,11 @@ def test_a_short_sentence_is_checked_word_for_word():
     texts, items, embed = context()
     assert not check_sentence("Ignore that.", [], texts, items, embed).supported
     assert not check_sentence("It is.", [], texts, items, embed).supported  # claims nothing
+    # A bare number or a common word says nothing alone, even when a source holds it.
+    listing = {**texts, 4: "Here are some examples: 1. GOGO, 2. GENERIC."}
+    assert not check_sentence("1.", [4], listing, items, embed).supported
+    assert not check_sentence("Here are some examples:", [4], listing, items, embed).supported
+    assert check_sentence("GENERIC.", [4], listing, items, embed).supported
     kept = check_sentence("GENERIC.", [], texts, items, embed)
     assert kept.supported and kept.checked and kept.source == 1
 
