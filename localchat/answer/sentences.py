@@ -18,7 +18,10 @@ _END = re.compile(
     r"|\n(?=[ \t]*(?:[-*•#]|#{2,6}|\d+[.)])\s)"
 )
 _LIST_LINE = re.compile(r"[ \t]*(?:[-*•]|\d+[.)])\s")
-_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|Fig|fig|Eq|No|Dr|Mr|Mrs|Ms|St|al|cf)\.$")
+_ABBREVIATION = re.compile(
+    r"\b(?:e\.g|i\.e|etc|vs|Fig|fig|Eq|No|Dr|Mr|Mrs|Ms|St|al|cf|"
+    r"Ltd|Inc|Corp|Co|Jr|Sr|U\.S|P\.O|Vol|pp|approx)\.$"
+)  # "Pilatus Aircraft Ltd. Model PC-12/47E", "U.S. Department of Transportation"
 # A Markdown/HTML heading line ("### Timeout") ends at its newline: the text under it is
 # another sentence, and a heading is never quoted as an answer (see is_heading).
 _HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t][^\n]*(\n)", re.MULTILINE)
@@ -39,7 +42,7 @@ def split_sentences(passage: str) -> list[Sentence]:
     for cut, after in _cuts(passage):
         if cut < start:
             continue
-        if _ABBREVIATION.search(passage, max(start, cut - 6), cut):
+        if _ABBREVIATION.search(passage, max(start, cut - 8), cut):
             continue
         pieces.append((start, cut))
         start = after

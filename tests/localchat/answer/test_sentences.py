@@ -71,6 +71,14 @@ def test_abbreviations_and_inner_newlines_do_not_end_a_sentence():
     passage = "Use a tool, e.g. Nginx, for\nthis wrapped line. Then another one."
     texts = [s.text for s in split_sentences(passage)]
     assert texts == ["Use a tool, e.g. Nginx, for\nthis wrapped line.", "Then another one."]
+    federal = (
+        "The FAA proposes an AD for Pilatus Aircraft Ltd. Model PC-12/47E airplanes. "
+        "Write to the U.S. Department of Transportation, approx. 3 km away."
+    )
+    assert [s.text for s in split_sentences(federal)] == [
+        "The FAA proposes an AD for Pilatus Aircraft Ltd. Model PC-12/47E airplanes.",
+        "Write to the U.S. Department of Transportation, approx. 3 km away.",
+    ]
 
 
 def test_a_long_run_without_stops_is_cut_at_spaces():
