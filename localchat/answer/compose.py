@@ -6,6 +6,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
+from localchat.answer.cues import is_yes_no
 from localchat.answer.evidence import Evidence, EvidenceItem
 
 MAX_SENTENCES = 3
@@ -27,11 +28,6 @@ def decline_answer(missing: str = "") -> str:
     return UNNAMED_ANSWER.format(word=missing) if missing else DECLINE_ANSWER
 
 
-_YES_NO = re.compile(
-    r"^\s*(?:do|does|did|is|are|was|were|can|could|should|will|would|has|have|had|may|might|"
-    r"must|shall)\b",
-    re.IGNORECASE,
-)
 _NEGATIVE = re.compile(
     r"\b(?:no|not|neither|nor|none|without|cannot|unlikely|fail(?:s|ed)? to|did not|does not|"
     r"do not|was not|were not|is not|are not|no significant|not significant|unchanged|"
@@ -46,17 +42,6 @@ _HEDGE = re.compile(
 _MARKER_LIKE = re.compile(r"\[(\d{1,4}(?:\s*[,;–-]\s*\d{1,4})*)\]")
 
 VERDICTS = {"yes": "Yes.", "no": "No.", "maybe": "The evidence is mixed."}
-
-
-_WH_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
-
-
-def is_yes_no(question: str) -> bool:
-    """A question answered by yes or no: it opens with an auxiliary ("Does X cause Y?"), or
-    it is a question with no wh-word at all ("Statins and dementia: a link?")."""
-    if _YES_NO.match(question) is not None:
-        return True
-    return question.rstrip().endswith("?") and _WH_WORD.search(question) is None
 
 
 def answer_items(evidence: Evidence) -> list[EvidenceItem]:

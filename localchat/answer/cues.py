@@ -60,6 +60,27 @@ _FOCUS = re.compile(
     re.IGNORECASE,
 )
 
+_YES_NO = re.compile(
+    r"^\s*(?:do|does|did|is|are|was|were|can|could|should|will|would|has|have|had|may|might|"
+    r"must|shall)\b",
+    re.IGNORECASE,
+)
+_WH_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+# A wh-question is answered by what its words do not already say; a sentence bringing fewer
+# than ECHO_NEW_WORDS content words of its own only restates it ("The FAA is proposing this
+# AD to address the unsafe condition" for "What unsafe condition does the AD address?").
+ECHO_NEW_WORDS = 3
+ECHO_PENALTY = 0.2
+# Words that end the noun phrase a wh-question opens with ("what problem with the…").
+_PHRASE_ENDS = frozenset(
+    {"of", "in", "on", "for", "with", "to", "from", "about", "at", "by", "that", "when", "if"}
+)
+# The asked-for noun followed by what it is: "describes the unsafe condition as seizing of…",
+# "the range of responses is…", "the representation, known as GOGO".
+_DEFINED_BY = (
+    r"(?:e?s)?\b,?\s+(?:is|are|was|were|as|means|include[sd]?|including|such as|known as|called)\b"
+)
+
 # A name given to something: "known as GOGO", "called gc".
 NAMES = re.compile(r"\b(?:known as|called|named|referred to as)\s+[\"'`]?([A-Z][\w+-]{1,30})")
 FOCUS_BONUS = 0.2  # a sentence about what the question asks for (about_focus) gains this
@@ -144,3 +165,50 @@ def about_focus(focus: str | None, sentences: list[str], stems: list[set[str]]) 
         return [False] * len(sentences)
     named = re.compile(rf"\b(?:{'|'.join(map(re.escape, sorted(names)))})\b")
     return [named.search(text) is not None for text in sentences]
+
+
+def focus_head(question: str) -> str | None:
+    """The head noun of the phrase a what/which question opens with: "condition" in "What
+    unsafe condition does the AD address?", "APIs" in "Which OpenAI APIs are supported?"."""
+    match = _WH_PHRASE.match(question + " ")
+    if match is None:
+        return None
+    phrase: list[str] = []
+    words = match.group(1).split()
+    if len(words) > 2 and words[0].lower() in FORM_WORDS and words[1].lower() == "of":
+        words = words[2:]  # "what kind of garbage collector"
+    for word in words:
+        lower = word.lower().strip(",;:?")
+        if lower in _VERBS or lower in _PHRASE_ENDS:
+            break
+        phrase.append(lower)
+    words = [w for w in phrase if w not in STOP_WORDS and w not in FORM_WORDS and w.isalpha()]
+    return words[-1] if words and len(words[-1]) >= 3 else None
+
+
+def defines(head: str | None, sentences: list[str]) -> list[bool]:
+    """For each sentence, whether it says what the asked-for thing is: `head` followed by
+    "is", "as", "include"… ("describes the unsafe condition as seizing of a spring pack"),
+    where a sentence merely naming it ("to address the unsafe condition") says nothing."""
+    if head is None:
+        return [False] * len(sentences)
+    singular = head[:-1] if head.endswith("s") and len(head) > 3 else head
+    pattern = re.compile(rf"\b{re.escape(singular)}{_DEFINED_BY}", re.IGNORECASE)
+    return [pattern.search(text) is not None for text in sentences]
+
+
+def is_yes_no(question: str) -> bool:
+    """A question answered by yes or no: it opens with an auxiliary ("Does X cause Y?"), or
+    it is a question with no wh-word at all ("Statins and dementia: a link?")."""
+    if _YES_NO.match(question) is not None:
+        return True
+    return question.rstrip().endswith("?") and _WH_WORD.search(question) is None
+
+
+def echoes(question: str, asked: set[str], stems: list[set[str]]) -> list[bool]:
+    """For each sentence (its content stems), whether it only restates a wh-question: fewer
+    than ECHO_NEW_WORDS content words the question lacks. A yes/no question's answer may
+    restate it ("GOGO is converted to GENERIC"), so none echoes there."""
+    if is_yes_no(question) or _WH_WORD.search(question) is None:
+        return [False] * len(stems)
+    return [len(words - asked) < ECHO_NEW_WORDS for words in stems]

@@ -18,12 +18,16 @@ import numpy as np
 
 from localchat.answer.cues import (
     CONTINUE_GAP,
+    ECHO_PENALTY,
     FOCUS_BONUS,
     KIND_BONUS,
     NAMES,
     about_focus,
     asked_kind,
     continues,
+    defines,
+    echoes,
+    focus_head,
     focus_word,
     is_kind,
 )
@@ -123,7 +127,10 @@ def select_evidence(
         for (source, _), cos, lex, more in zip(candidates, cosines, lexical, follow, strict=True)
     ]
     kind = asked_kind(question)
-    about = about_focus(focus_word(question), [s.text for _, s in candidates], stems)
+    texts = [s.text for _, s in candidates]
+    about = about_focus(focus_word(question), texts, stems)
+    defined = defines(focus_head(question), texts)
+    echo = echoes(question, asked, stems)
     scored = []
     for i, ((source, sentence), cos, lex) in enumerate(
         zip(candidates, cosines, lexical, strict=True)
@@ -131,7 +138,9 @@ def select_evidence(
         j = previous[i]
         follows = j >= 0
         score = max(base[i], base[j] - CONTINUE_GAP) if follows else base[i]
-        bonus = KIND_BONUS * is_kind(kind, question, sentence.text) + FOCUS_BONUS * about[i]
+        on_focus = about[i] or defined[i]
+        bonus = KIND_BONUS * is_kind(kind, question, sentence.text) + FOCUS_BONUS * on_focus
+        bonus -= ECHO_PENALTY * echo[i]
         before = candidates[j][1].text if follows else ""
         item = _item(source, sentence, float(cos), lex, score + bonus, before)
         scored.append(msgspec.structs.replace(item, kind_bonus=bonus))

@@ -7,8 +7,17 @@ import pytest
 
 from localchat.answer.compose import answer_items, extractive_answer
 from localchat.answer.coverage import decide
-from localchat.answer.cues import asked_kind, continues, is_kind
+from localchat.answer.cues import (
+    asked_kind,
+    continues,
+    defines,
+    echoes,
+    focus_head,
+    is_kind,
+    is_yes_no,
+)
 from localchat.answer.evidence import select_evidence
+from localchat.answer.words import content_stems
 from tests.localchat.answer.helpers import source, vectors
 
 PAPER = (
@@ -125,3 +134,61 @@ def test_a_list_question_prefers_the_lead_with_its_list():
     listed = "The following APIs are supported:\n- Chat Completions.\n- Embeddings."
     assert is_kind("list", "Which APIs?", listed)
     assert not is_kind("list", "Which APIs?", "FastChat provides OpenAI-compatible APIs.")
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        ("What unsafe condition does the proposed AD address?", "condition"),
+        ("Which OpenAI APIs can I use with the FastChat server?", "apis"),
+        ("What problem with the Pilatus PC-12/47E does the AD address?", "problem"),
+        ("What kind of garbage collector did gccgo have?", "collector"),
+        ("What is the FAA's estimated cost?", None),
+        ("How does gccgo avoid symbol clashes?", None),
+    ],
+)
+def test_the_head_noun_a_what_question_asks_for(question, head):
+    assert focus_head(question) == head
+
+
+def test_a_sentence_that_says_what_the_asked_thing_is():
+    sentences = [
+        "The MCAI describes the unsafe condition as seizing of a main landing gear spring pack.",
+        "The FAA is proposing this AD to address the unsafe condition on these products.",
+        "The conditions are a worn seal and a dry bearing.",
+    ]
+    assert defines("condition", sentences) == [True, False, True]
+    assert defines(None, sentences) == [False] * 3
+
+
+def test_a_sentence_that_only_restates_a_wh_question_echoes_it():
+    question = "What unsafe condition does the proposed AD address?"
+    texts = [
+        "The FAA is proposing this AD to address the unsafe condition on these products.",
+        "The MCAI describes the unsafe condition as seizing of a main landing gear spring pack.",
+    ]
+    stems = [content_stems(t) for t in texts]
+    assert echoes(question, content_stems(question), stems) == [True, False]
+    # A yes/no question's answer may restate it: nothing echoes there.
+    yes_no = "Is GOGO converted to GENERIC?"
+    assert is_yes_no(yes_no)
+    assert echoes(
+        yes_no, content_stems(yes_no), [content_stems("GOGO is converted to GENERIC.")]
+    ) == [False]
+
+
+def test_a_restating_sentence_loses_and_a_defining_one_gains():
+    from localchat.answer.cues import ECHO_PENALTY, FOCUS_BONUS
+
+    passage = (
+        "The FAA is proposing this AD to address the unsafe condition on these products. "
+        "The MCAI describes the unsafe condition as seizing of a main landing gear spring pack."
+    )
+    question = "What unsafe condition does the proposed AD address?"
+    evidence = select_evidence(question, [source(1, passage)], vectors())
+    by_text = {item.text[:20]: item for item in evidence.items}
+    restating, defining = by_text["The FAA is proposing"], by_text["The MCAI describes t"]
+    assert restating.kind_bonus == -ECHO_PENALTY
+    assert defining.kind_bonus == FOCUS_BONUS
+    # Neither cue counts as support: declining sees the sentence as the question matched it.
+    assert restating.support == pytest.approx(restating.score + ECHO_PENALTY)
