@@ -169,7 +169,8 @@ def about_focus(focus: str | None, sentences: list[str], stems: list[set[str]]) 
 
 def focus_head(question: str) -> str | None:
     """The head noun of the phrase a what/which question opens with: "condition" in "What
-    unsafe condition does the AD address?", "APIs" in "Which OpenAI APIs are supported?"."""
+    unsafe condition does the AD address?", "apis" in "Which OpenAI APIs are supported?"
+    (lower-cased)."""
     match = _WH_PHRASE.match(question + " ")
     if match is None:
         return None
