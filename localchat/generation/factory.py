@@ -33,6 +33,7 @@ def open_generator(settings: Settings, name: str | None = None) -> Generator:
             context_tokens=models.context_tokens,
         )
     from localchat.generation.llama import LlamaGenerator
+    from localchat.modelfiles.convert import amx_ready
     from localchat.modelfiles.locate import require_smollm2_gguf
 
     path = (
@@ -40,7 +41,12 @@ def open_generator(settings: Settings, name: str | None = None) -> Generator:
         if models.generation_path
         else require_smollm2_gguf()
     )
-    return LlamaGenerator(path, context_tokens=models.context_tokens, threads=models.threads)
+    return LlamaGenerator(
+        path,
+        context_tokens=models.context_tokens,
+        threads=models.threads,
+        extra_buffers=amx_ready(settings),
+    )
 
 
 def _find(discovery, name: str):

@@ -55,10 +55,11 @@ class LlamaGenerator:
         threads: int = 0,
         *,
         model_id: str | None = None,
+        extra_buffers: bool = False,
     ) -> None:
         """`threads` 0: the cores free when each request starts (threads.py). `model_id`
         names the model (an Ollama blob's file name says nothing), by default the file name
-        without .gguf."""
+        without .gguf. `extra_buffers`: AMX was probed safe here (llama_loader.open_llama)."""
         path = Path(gguf_path)
         if not path.is_file():
             raise ModelMissingError(
@@ -69,7 +70,7 @@ class LlamaGenerator:
         self.path = path
         self._lock = threading.Lock()
         self._auto_threads = threads <= 0
-        self._llm = load_chat_model(path, context_tokens, threads)
+        self._llm = load_chat_model(path, context_tokens, threads, extra_buffers=extra_buffers)
         self._threads = self._llm.n_threads
         self.context_tokens = self._llm.n_ctx()
         self._format = _chat_formatter(self._llm)

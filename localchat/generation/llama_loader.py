@@ -17,21 +17,27 @@ REINSTALL = "reinstall llama-cpp-python (pip install --force-reinstall llama-cpp
 _DEFAULTS_LOCK = threading.Lock()
 
 
-def open_llama(path: Path, **kwargs: Any) -> Any:
-    """`llama_cpp.Llama(path, **kwargs)`, never using AMX weight buffers where AMX is advertised.
+def open_llama(path: Path, *, extra_buffers: bool = False, **kwargs: Any) -> Any:
+    """`llama_cpp.Llama(path, **kwargs)`, without llama.cpp's extra weight buffers where the
+    CPU reports AMX, unless `extra_buffers` says the AMX kernels were probed safe.
 
     A source build of llama-cpp-python on a CPU that reports AMX compiles AMX kernels and puts
     quantised weights in AMX buffers, but some virtual machines report AMX without enabling its
-    tile registers: the first matrix product then dies with SIGILL (seen on this project's
-    2-core VMs with SmolLM2 Q4_1). Llama() has no argument for `use_extra_bufts`, so the
-    default-params factory it calls is wrapped for the duration of the load.
+    tile registers, and GCC 12 miscompiles the tile set-up (embedding/amx.py): the first matrix
+    product then dies with SIGILL (seen on this project's 2-core VMs with SmolLM2 Q4_1).
+    `use_extra_bufts=False` is the only switch llama.cpp offers, and it also turns off the
+    CPU_REPACK buffers (Q4_0, Q4_K and IQ4_NL weights repacked for AVX2/AVX-512 matmuls; Q4_1,
+    the bundled model's type, has none). So the guard is as narrow as it can be: only where
+    the CPU reports AMX, and not when the child-process probe (`amx_ready`) found the AMX
+    kernels safe in this build, where AMX and repack both stay on. Llama() has no argument for
+    `use_extra_bufts`, so the default-params factory it calls is wrapped for the load.
     """
     try:
         import llama_cpp
         import llama_cpp.llama_cpp as low
     except ImportError as exc:  # pragma: no cover - a broken install
         raise ModelLoadError(f"llama-cpp-python is not importable: {exc}", hint=REINSTALL) from None
-    if not cpu_reports_amx():
+    if extra_buffers or not cpu_reports_amx():
         return llama_cpp.Llama(model_path=str(path), **kwargs)
     with _DEFAULTS_LOCK:
         original = low.llama_model_default_params
@@ -56,12 +62,16 @@ def cpu_reports_amx() -> bool:
         return False
 
 
-def load_chat_model(path: Path, context_tokens: int, threads: int) -> Any:
-    """A chat GGUF opened for generation (threads 0: the cores free now, threads.py)."""
+def load_chat_model(
+    path: Path, context_tokens: int, threads: int, *, extra_buffers: bool = False
+) -> Any:
+    """A chat GGUF opened for generation (threads 0: the cores free now, threads.py;
+    `extra_buffers`: the AMX kernels were probed safe, see open_llama)."""
     n_threads = threads or free_threads()
     try:
         return open_llama(
             path,
+            extra_buffers=extra_buffers,
             n_ctx=context_tokens,
             n_threads=n_threads,
             n_threads_batch=n_threads,

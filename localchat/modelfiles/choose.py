@@ -30,12 +30,14 @@ def open_chat_entry(entry: ModelEntry, settings: Settings):
     models = settings.models
     if entry.local:
         from localchat.generation.llama import LlamaGenerator
+        from localchat.modelfiles.convert import amx_ready
 
         return LlamaGenerator(
             entry.path,
             context_tokens=models.context_tokens,
             threads=models.threads,
             model_id=entry.name,
+            extra_buffers=amx_ready(settings),
         )
     from localchat.generation.upstream import UpstreamGenerator
 
