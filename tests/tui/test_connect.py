@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import msgspec
 from textual.widgets import Static
 
 from localchat.errors import NotReadyError
 from tests.tui.conftest import SIZE, connected, wait_for
 from tui.screens.chat import ChatScreen
 from tui.screens.connect import ConnectScreen
+from tui.screens.library import LibraryScreen
 from tui.screens.wizard import WizardScreen
 from tui.widgets.status_bar import StatusBar
 
@@ -37,6 +39,21 @@ async def test_live_server_opens_chat_with_preset_model_and_count(server, make_a
         await wait_for(pilot, lambda: str(widget.render()).strip())
         bar = str(widget.render())
         assert "balanced" in bar and "2 docs" in bar and "scripted" in bar  # short at 80
+
+
+async def test_the_status_bar_keeps_the_connection_visible_at_80_columns(server, make_app):
+    app = make_app(server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press("f3")  # "Library" is the longest place name
+        await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        await wait_for(pilot, lambda: "2 docs" in str(app.screen.query_one(StatusBar).render()))
+        long = {"model": "SmolLM2-135M-Instruct.Q4_1", "documents": 1234}
+        app.status = msgspec.structs.replace(app.status, **long)
+        widget = app.screen.query_one(StatusBar)
+        await wait_for(pilot, lambda: "1234 docs" in str(widget.render()))
+        bar = str(widget.render())
+        assert bar.rstrip().endswith("● online") and len(bar.rstrip()) <= SIZE[0], bar
 
 
 async def test_empty_library_starts_the_wizard(empty_server, make_app):

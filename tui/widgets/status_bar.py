@@ -43,18 +43,20 @@ class StatusBar(Static):
         if not self.size.width:  # not laid out yet: draw once the width is known
             self.call_after_refresh(self._redraw)
             return
-        self.update(self._line(self.status, short=False))
+        self.update(self._line(self.status, level=0))
 
-    def _line(self, status: AppStatus, short: bool) -> Content:
-        """The full line, or a shorter one when the full one does not fit."""
+    def _line(self, status: AppStatus, level: int) -> Content:
+        """The full line (level 0), or a shorter one (1, 2) when that does not fit: labels
+        go first, then the model name shrinks and the default collection goes unsaid."""
+        short = level > 0
         dot = ("● ", "$success") if status.connected else ("○ ", "$error")
         parts: list[tuple[str, str] | str] = [("LocalChat", "bold"), f" · {self.place} "]
         if status.preset:
             parts += ["│ " if short else "│ preset ", (status.preset, "bold $text-accent"), " "]
         if status.model:
-            model = one_line(status.model, 12 if short else 28)
+            model = one_line(status.model, (28, 12, 8)[level])
             parts += ["│ " if short else "│ model ", (model, "bold"), " "]
-        if status.collection:
+        if status.collection and not (level == 2 and status.collection == "default"):
             parts += ["│ in ", (one_line(status.collection, 12 if short else 24), "bold"), " "]
         if status.connected:
             noun = "doc" if short else "document"
@@ -62,6 +64,6 @@ class StatusBar(Static):
         where = "online" if short else status.server
         parts += ["│ ", dot, (where if status.connected else "offline")]
         line = Content.assemble(*parts)
-        if not short and line.cell_length > self.size.width:
-            return self._line(status, short=True)
+        if level < 2 and line.cell_length > self.size.width:
+            return self._line(status, level=level + 1)
         return line
