@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from localchat.answer.cues import is_yes_no
 from localchat.answer.evidence import Evidence, EvidenceItem
+from localchat.answer.words import content_stems
 
 MAX_SENTENCES = 3
 MAX_WORDS = 80
@@ -39,6 +40,10 @@ _HEDGE = re.compile(
     r"research)|remains? to be|mixed|limited evidence)\b",
     re.IGNORECASE,
 )
+NEGATION_SCOPE = 5  # words after a negation that it governs ("did not lower the risk")
+# Negations that follow what they deny ("mortality was unchanged"): the words before count too.
+_POSTFIX = re.compile(r"unchanged|insignificant|not significant|unlikely", re.IGNORECASE)
+_SCOPE_WORD = re.compile(r"[\w'-]+")
 _MARKER_LIKE = re.compile(r"\[(\d{1,4}(?:\s*[,;–-]\s*\d{1,4})*)\]")
 
 VERDICTS = {"yes": "Yes.", "no": "No.", "maybe": "The evidence is mixed."}
@@ -124,19 +129,23 @@ def extractive_answer(evidence: Evidence, question: str) -> str:
         return DECLINE_ANSWER
     quotes = " ".join(quote_sentence(item) for item in items)
     if is_yes_no(question):
-        return f"{VERDICTS[verdict(items)]} {quotes}"
+        return f"{VERDICTS[verdict(items, question)]} {quotes}"
     return quotes
 
 
-def verdict(items: Sequence[EvidenceItem]) -> str:
+def verdict(items: Sequence[EvidenceItem], question: str | None = None) -> str:
     """yes / no / maybe from the wording of the best evidence: negation says no, hedging maybe.
 
-    Weighted by rank so the best sentence counts most."""
+    Weighted by rank so the best sentence counts most. With the `question`, a negation counts
+    only when it denies something the question asks about (denies)."""
+    asked = content_stems(question) if question is not None else None
     score = 0.0
     hedges = 0.0
     for rank, item in enumerate(items[:3]):
         weight = 1.0 / (rank + 1)
-        if _NEGATIVE.search(item.text):
+        # The heading or lead a sentence goes on from is part of what it says: an FAQ's
+        # "Why does Go not have exceptions?" above "We believe that coupling exceptions…".
+        if denies(item.text, asked) or (item.previous and denies(item.previous, asked)):
             score -= weight
         else:
             score += weight
@@ -145,3 +154,20 @@ def verdict(items: Sequence[EvidenceItem]) -> str:
     if hedges > 1.0 and abs(score) < 1.0:
         return "maybe"
     return "yes" if score >= 0 else "no"
+
+
+def denies(text: str, asked: set[str] | None) -> bool:
+    """Whether `text` negates what the question asks (`asked`: its content stems; None: any
+    negation counts). "Statins did not lower the risk" denies "Do statins lower…"; "Go does
+    not have these concepts, which makes generic types simpler" does not deny "Does Go
+    support generics?": the words a negation governs, the NEGATION_SCOPE words after it (and
+    before "unchanged", "not significant"), must include one of the question's."""
+    if asked is None:
+        return _NEGATIVE.search(text) is not None
+    for match in _NEGATIVE.finditer(text):
+        scope = _SCOPE_WORD.findall(text[match.end() :])[:NEGATION_SCOPE]
+        if _POSTFIX.fullmatch(match.group()):
+            scope += _SCOPE_WORD.findall(text[: match.start()])[-NEGATION_SCOPE:]
+        if content_stems(" ".join(scope)) & asked:
+            return True
+    return False

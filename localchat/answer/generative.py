@@ -140,7 +140,7 @@ class VerifiedStream:
     def _emit(self, sentence: str) -> str:
         first = not self._emitted
         if first and is_yes_no(self._question) and _VERDICT_WORD.match(sentence) is None:
-            sentence = f"{VERDICTS[verdict(self._evidence.items)]} {sentence}"
+            sentence = f"{VERDICTS[verdict(self._evidence.items, self._question)]} {sentence}"
         piece = sentence if not self._emitted else " " + sentence
         self._emitted.append(piece)
         return piece

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from localchat.answer.compose import (
@@ -9,12 +10,14 @@ from localchat.answer.compose import (
     MAX_SENTENCES,
     MAX_WORDS,
     answer_items,
+    denies,
     extractive_answer,
     is_yes_no,
     quote_sentence,
     verdict,
 )
 from localchat.answer.evidence import Evidence, EvidenceItem, select_evidence
+from localchat.answer.words import content_stems
 from tests.localchat.answer.helpers import library, vectors
 
 
@@ -83,3 +86,29 @@ def test_hedged_split_evidence_is_mixed():
         item("The benefit might be limited evidence of a trend.", 0.98),
     ]
     assert verdict(items) == "maybe"
+
+
+def test_a_negation_counts_only_when_it_denies_what_is_asked():
+    question = "Does Go support generics?"
+    other = item("Go does not have these concepts, which makes generic types in Go simpler.", 1.0)
+    asked = "Go does not support generic methods on types.", 1.0
+    assert not denies(other.text, content_stems(question))
+    assert denies(asked[0], content_stems(question))
+    assert verdict([other], question) == "yes"
+    assert verdict([item(*asked)], question) == "no"
+    # Without the question, any negation still counts (the rule before scoping).
+    assert verdict([other]) == "no"
+    # A negation that follows what it denies: "mortality was unchanged".
+    assert denies(
+        "With statins, mortality was unchanged.", content_stems("Do statins cut mortality?")
+    )
+
+
+def test_the_heading_a_sentence_goes_on_from_carries_its_denial():
+    question = "Does Go have exceptions?"
+    under = msgspec.structs.replace(
+        item("We believe that coupling exceptions to a control structure is convoluted.", 1.0),
+        previous="### Why does Go not have exceptions?",
+    )
+    assert verdict([under], question) == "no"
+    assert verdict([msgspec.structs.replace(under, previous="")], question) == "yes"
