@@ -205,7 +205,8 @@ def named_followers(candidates: list[tuple[Source, Sentence]], best: int) -> lis
 def _distinct(sources: Sequence[Source]) -> tuple[list[tuple[Source, Sentence]], list[int]]:
     """Every sentence of the sources once, and for each the candidate it goes on from (-1:
     none). Overlapping chunks repeat their edges, and a chunk that begins inside a sentence
-    ("of the goals of Go and how…") holds only its tail: both are left out."""
+    ("of the goals of Go and how…") or a code block that interrupts one holds only its tail:
+    both are left out."""
     seen: dict[str, int] = {}
     out: list[tuple[Source, Sentence]] = []
     before: list[str] = []  # the flat text of the sentence each one goes on from, or ""
@@ -213,7 +214,11 @@ def _distinct(sources: Sequence[Source]) -> tuple[list[tuple[Source, Sentence]],
         previous: Sentence | None = None
         for sentence in split_sentences(source.text):
             key = _flat(sentence.text)
-            cut = sentence.start == 0 and sentence.text[0].islower()
+            # A lower-case start at the chunk's edge or right after a code block is the rest
+            # of a sentence cut off there ("declares `a` to be a pointer but not `b`; in Go").
+            cut = sentence.text[0].islower() and (
+                sentence.start == 0 or source.text[: sentence.start].rstrip().endswith("```")
+            )
             if key not in seen and is_prose(sentence.text) and not cut:
                 seen[key] = len(out)
                 out.append((source, sentence))

@@ -113,6 +113,22 @@ def test_a_chunk_that_starts_inside_a_sentence_is_not_quoted_from_its_tail():
     assert not any(t.startswith("of the goals") for t in texts)
 
 
+def test_the_rest_of_a_sentence_a_code_block_cut_is_not_quoted():
+    passage = (
+        "Go separates expression and type syntax for pointers. In C, the declaration\n\n"
+        "```\n    int* a, b;\n```\n\n"
+        "declares `a` to be a pointer but not `b`; in Go\n\n"
+        "```\n    var a, b *int\n```\n\n"
+        "declares both to be pointers."
+    )
+    evidence = select_evidence(
+        "How are pointers declared in Go?", [source(1, passage)], vectors(), max_items=20
+    )
+    texts = [i.text for i in evidence.items]
+    assert "Go separates expression and type syntax for pointers." in texts
+    assert not any(t.startswith("declares") for t in texts)
+
+
 def test_declining_ignores_the_answer_kind_bonus():
     question = "How many GPUs does the frontend need?"
     evidence = select_evidence(question, [source(1, PAPER)], vectors())
