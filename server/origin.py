@@ -24,6 +24,17 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BODY_TYPES = frozenset({"application/json", "multipart/form-data"})
 
 
+# curl's -d without -H labels a JSON body so; Ollama's documented examples send it that way.
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def from_program(headers: Sequence[tuple[bytes, bytes]]) -> bool:
+    """No browser sent this: fetch() adds Origin to every POST and modern browsers add
+    Sec-Fetch-Site to every request. An old browser's <form> may send neither, but it
+    percent-encodes `{`, `"` and `:`, so a form-encoded body from it is never JSON."""
+    return header(headers, b"origin") is None and header(headers, b"sec-fetch-site") is None
+
+
 def header(headers: Sequence[tuple[bytes, bytes]], name: bytes) -> str | None:
     raw = next((v for k, v in headers if k == name), None)
     return None if raw is None else raw.decode("latin-1").strip()
@@ -87,6 +98,8 @@ class OriginGuard(ASGIMiddleware):
         # string body, and a cross-origin write always carries Origin, refused above).
         if content_type is not None and has_body(headers):
             media_type = content_type.split(";")[0].strip().lower()
+            if media_type == FORM_TYPE and from_program(headers):
+                return None  # `curl -d '{…}'`, as Ollama's own examples send JSON
             if media_type not in BODY_TYPES:
                 return UnsupportedMediaTypeError(
                     f"{method} {path} does not accept a body of type {media_type or '(empty)'}",

@@ -153,14 +153,20 @@ def test_long_upload_names_keep_their_extension(name, kept):
     assert len(safe) <= 200 and safe.endswith(kept)
 
 
-def test_a_body_without_a_type_from_a_program_is_json_and_deletes_need_no_body(client):
+def test_a_body_without_a_type_or_labelled_a_form_by_a_program_is_json(client):
     reply = client.post("/api/search", content=b'{"query": "nut"}')
     assert reply.status_code == 200
-    form = client.post(
-        "/api/search",
-        content=b"query=nut",
-        headers={"content-type": "application/x-www-form-urlencoded"},
-    )
-    assert form.status_code == 415 and form.json()["error"]["code"] == "unsupported_media_type"
+    form_type = {"content-type": "application/x-www-form-urlencoded"}
+    # `curl -d '{…}'` labels JSON as a form (Ollama's own examples do this): from a program
+    # (no Origin, no Sec-Fetch-*), the body is read as JSON, and form data is no JSON.
+    curl = client.post("/api/search", content=b'{"query": "nut"}', headers=form_type)
+    assert curl.status_code == 200, curl.text
+    form = client.post("/api/search", content=b"query=nut", headers=form_type)
+    assert form.status_code == 400 and "JSON is malformed" in form.json()["error"]["message"]
+    # A browser marks every request it sends: a form-encoded body from one is refused.
+    for browser in ({"sec-fetch-site": "same-origin"}, {"origin": BASE_URL}):
+        page = client.post("/api/search", content=b"query=nut", headers=form_type | browser)
+        assert page.status_code == 415, browser
+        assert page.json()["error"]["code"] == "unsupported_media_type"
     gone = client.delete("/api/documents/999999", headers={"Origin": BASE_URL})
     assert gone.status_code == 404, "same origin passes the guard"
