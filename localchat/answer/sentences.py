@@ -10,12 +10,18 @@ MAX_SENTENCE_CHARS = 400  # a longer run (a table, a list without stops) is cut 
 MIN_SENTENCE_CHARS = 12  # shorter pieces ("Fig. 3", "1.") carry no evidence on their own
 
 # A sentence ends at . ! ? (and closing quotes/brackets after them) before white space and a
-# capital, digit, quote or bracket; or at a blank line; or at a line that starts a list item
-# or heading. A single newline inside a PDF paragraph is not an end.
+# capital, digit, quote or bracket; or at a blank line; or at a line that starts a list item,
+# heading or table row. A single newline inside a PDF paragraph is not an end.
 _END = re.compile(
     r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])"
     r"|\n[ \t]*\n\s*"
     r"|\n(?=[ \t]*(?:[-*•#]|#{2,6}|\d+[.)])\s)"
+    r"|\n(?=[ \t]*\|)"  # a line opening with "|" is a table row
+)
+# A Markdown table's separator line ("---|:---:|---"): dropped, and a cut on each side, so
+# the header above is a title and the first row below starts a sentence of its own.
+_TABLE_RULE = re.compile(
+    r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*(?:\n|$)", re.MULTILINE
 )
 _LIST_LINE = re.compile(r"[ \t]*(?:[-*•]|\d+[.)])\s")
 _ABBREVIATION = re.compile(
@@ -87,11 +93,12 @@ def _in_list(passage: str, lead: Sentence, sentence: Sentence) -> bool:
 
 
 def _cuts(passage: str) -> list[tuple[int, int]]:
-    """(end of a sentence, start of what follows) pairs in order: sentence ends and the
-    newlines after heading lines."""
+    """(end of a sentence, start of what follows) pairs in order: sentence ends, the
+    newlines after heading lines and table separator lines."""
     ends = [(m.start(), m.end()) for m in _END.finditer(passage)]
     heads = [(m.start(1), m.end(1)) for m in _HEADING_LINE.finditer(passage)]
-    return sorted(set(ends + heads))
+    rules = [(m.start(), m.end()) for m in _TABLE_RULE.finditer(passage)]
+    return sorted(set(ends + heads + rules))
 
 
 def is_heading(text: str) -> bool:

@@ -25,13 +25,14 @@ from localchat.retrieval import rewrite
 # Bump on any change to how answers are produced that decoding_parts() cannot see, such as
 # sampler settings written inline (top_k=40, min_p=0.05 in LlamaGenerator._run) or the
 # order of events in ChatService.
-DECODING_VERSION = 10  # 2: markers attributed to sentences; 3: evidence-first answers;
+DECODING_VERSION = 11  # 2: markers attributed to sentences; 3: evidence-first answers;
 # 4: fenced code is never quoted as evidence; 5: a copied evidence-line head becomes a marker;
 # 6: declining on coverage, the named-focus and list cues, list leads joined to their items;
 # 7: no sentence end after "Ltd." "U.S." etc., generative fragments and lead-ins dropped;
 # 8: a sentence defining the asked-for noun gains, one restating a wh-question loses;
 # 9: a yes/no verdict counts only negations of what is asked, and the heading above;
-# 10: the lower-case rest of a sentence a code block interrupted is never quoted
+# 10: the lower-case rest of a sentence a code block interrupted is never quoted;
+# 11: a Markdown table rule and row starts cut sentences
 
 # A fixed conversation rendered by the real prompt builder: any change to the prompt's
 # wording, fences, numbering or history handling changes this rendering.

@@ -111,3 +111,20 @@ def test_a_heading_line_is_its_own_piece_and_is_a_heading():
     assert is_heading("Self-locking nuts.")  # too few words to answer anything
     assert not is_heading("By default, a timeout error occurs after 100 seconds.")
     assert not is_heading("Gccgo is written in C++.")
+
+
+def test_a_markdown_table_header_and_rule_are_not_part_of_its_first_row():
+    passage = (
+        "Field Pattern | Type | Description\n"
+        "---|:---:|---\n"
+        "[HTTP Status Code](#codes) | Response | Any HTTP status code can be used. "
+        "To define a range, use the wildcard X.\n"
+        "| default | Response | The rest. |\n"
+    )
+    sentences = split_sentences(passage)
+    texts = [s.text for s in sentences]
+    assert texts[0] == "Field Pattern | Type | Description"
+    assert texts[1].startswith("[HTTP Status Code](#codes) | Response | Any")
+    assert "| default | Response | The rest. |" in texts
+    assert not any("---" in t for t in texts)
+    assert all(passage[s.start : s.end] == s.text for s in sentences)
