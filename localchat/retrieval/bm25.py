@@ -66,10 +66,13 @@ class Bm25:
         """
         memo = self.memo
         memo.refresh(self.store)
-        missing = [t for t in terms if t not in memo.doc_freq]
+        # One dict throughout: another thread's refresh (a document just written) may swap
+        # memo.doc_freq for a new one while this counts (a KeyError under ingest + chat).
+        counts = memo.doc_freq
+        missing = [t for t in terms if t not in counts]
         if missing:
-            memo.doc_freq.update(dict.fromkeys(missing, 0) | self.store.vocab_counts(missing))
-        return {t: memo.doc_freq[t] for t in terms}
+            counts.update(dict.fromkeys(missing, 0) | self.store.vocab_counts(missing))
+        return {t: counts[t] for t in terms}
 
     def close(self) -> None:
         self.memo.stemmer.close()

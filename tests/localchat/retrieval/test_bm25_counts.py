@@ -39,3 +39,19 @@ def test_a_word_counted_absent_is_recounted_once_a_document_brings_it(store):
     assert kept == ["tiger"]
     assert [c for c, _ in hits] == written.added_chunk_ids
     assert plan.doc_freq(["zebra"]) == {"zebra": 1}  # frequent counts may lag
+
+
+def test_counts_survive_another_thread_refreshing_the_memo(store, monkeypatch):
+    # Under ingest + chat, another thread's refresh swaps memo.doc_freq for a new dict while
+    # this one is counting (seen in CI: KeyError in test_ingest_while_twenty_clients_stream).
+    plan = Bm25(store)
+    store.write_document(_doc(1), [_chunk(0, "zebra lion", "a")], {}, model="m", layout="l")
+    counted = store.vocab_counts
+
+    def count_then_swap(terms):
+        found = counted(terms)
+        plan.memo.doc_freq = {}  # what a refresh in another thread does
+        return found
+
+    monkeypatch.setattr(store, "vocab_counts", count_then_swap)
+    assert plan.doc_freq(["zebra", "tiger"]) == {"zebra": 1, "tiger": 0}
