@@ -101,14 +101,7 @@ def asked_kind(question: str) -> str | None:
 
 
 def _asks_for_several(question: str) -> bool:
-    match = _WH_PHRASE.match(question + " ")
-    if match is None:
-        return False
-    phrase: list[str] = []
-    for word in match.group(1).lower().split():
-        if word in _VERBS:
-            break
-        phrase.append(word)
+    phrase = _wh_phrase(question, ends=_VERBS)
     last = phrase[-1] if phrase else ""
     return len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "sis"))
 
@@ -171,20 +164,25 @@ def focus_head(question: str) -> str | None:
     """The head noun of the phrase a what/which question opens with: "condition" in "What
     unsafe condition does the AD address?", "apis" in "Which OpenAI APIs are supported?"
     (lower-cased)."""
-    match = _WH_PHRASE.match(question + " ")
-    if match is None:
-        return None
-    phrase: list[str] = []
-    words = match.group(1).split()
-    if len(words) > 2 and words[0].lower() in FORM_WORDS and words[1].lower() == "of":
-        words = words[2:]  # "what kind of garbage collector"
-    for word in words:
-        lower = word.lower().strip(",;:?")
-        if lower in _VERBS or lower in _PHRASE_ENDS:
-            break
-        phrase.append(lower)
+    phrase = _wh_phrase(question, ends=_VERBS | _PHRASE_ENDS, strip=",;:?")
     words = [w for w in phrase if w not in STOP_WORDS and w not in FORM_WORDS and w.isalpha()]
     return words[-1] if words and len(words[-1]) >= 3 else None
+
+
+def _wh_phrase(question: str, *, ends: frozenset[str], strip: str = "") -> list[str]:
+    """The lower-cased words after an opening "which"/"what" (at most 5) and a "kind of"
+    after it, up to the first of `ends` ("Which OpenAI APIs can…" → ["openai", "apis"])."""
+    match = _WH_PHRASE.match(question + " ")
+    words = match.group(1).split() if match else []
+    if len(words) > 2 and words[0].lower() in FORM_WORDS and words[1].lower() == "of":
+        words = words[2:]  # "what kind of garbage collector"
+    phrase: list[str] = []
+    for word in words:
+        lower = word.lower().strip(strip)
+        if lower in ends:
+            break
+        phrase.append(lower)
+    return phrase
 
 
 def defines(head: str | None, sentences: list[str]) -> list[bool]:
